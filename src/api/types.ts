@@ -1,0 +1,9 @@
+// The API's own shapes, from the kubernetes-types package, re-exported under one roof.
+export type { Pod, PodSpec, PodStatus, Container, ContainerStatus, ContainerState, PodCondition, Probe, Lifecycle, LifecycleHandler, EnvVar, Volume, VolumeMount, ContainerPort, Namespace, Event, Service, ExecAction, HTTPGetAction, TCPSocketAction } from 'kubernetes-types/core/v1.js';
+export type { ObjectMeta, Status, Time, MicroTime, LabelSelector } from 'kubernetes-types/meta/v1.js';
+export type { SleepAction } from 'kubernetes-types/core/v1.js';
+
+/** `lifecycle.stopSignal` arrived in Kubernetes 1.33, after the kubernetes-types release we use. */
+export interface LifecycleWithStopSignal {
+  stopSignal?: string;
+}
