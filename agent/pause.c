@@ -7,7 +7,7 @@
  *       SIGTERM/SIGINT. With --share-pid it forks itself into a new PID namespace so the child pause
  *       is PID 1 that all containers of the pod share; the parent only keeps the namespaces open.
  *
- *   tinylet-pause launch [--pidns new|PATH] [--rootfs MNT --upper DIR --work DIR] [--bind SRC:DST[:ro]]...
+ *   tinylet-pause launch [--pidns new|PATH] [--rootfs MNT --upper DIR --work DIR [--lower DIR]] [--bind SRC:DST[:ro]]...
  *                        [--workdir DIR] [--report-fd N] -- CMD ARGS...
  *       Starts one container process: new (or joined) PID namespace, own mount namespace with an
  *       overlay root on the host's / and its own /proc, then exec. It reports on --report-fd:
@@ -82,10 +82,18 @@ static int pause_main(int argc, char **argv) {
     if (init < 0) return 1;
     if (init == 0) {
       die_with_parent(parent);
-      /* PID 1 of the shared namespace: the same loop as a plain pause. */
-      share_pid = 0;
-      init = -1;
+      /* PID 1 of the shared namespace: the same loop as a plain pause; the parent reports readiness. */
+      int devnull = open("/dev/null", O_WRONLY);
+      if (devnull >= 0) { dup2(devnull, 1); close(devnull); }
+      init = 0;
     }
+  }
+  if (init != 0) {
+    /* Tell the agent the namespaces are ready (hostname set, PID 1 forked) before containers join. */
+    ssize_t w = write(1, "ready\n", 6);
+    (void)w;
+    int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0) { dup2(devnull, 1); close(devnull); }
   }
   for (;;) {
     if (stop_requested) {
@@ -159,7 +167,7 @@ static void ensure_mountpoint(const char *src, const char *dst) {
 
 struct launch_opts {
   const char *pidns;
-  const char *rootfs, *upper, *work;
+  const char *rootfs, *upper, *work, *lower;
   const char *binds[MAX_BINDS];
   int nbinds;
   const char *workdir;
@@ -193,7 +201,7 @@ static void setup_root(int errfd, struct launch_opts *o) {
     return;
   }
   char opts[8192], path[4096];
-  snprintf(opts, sizeof opts, "lowerdir=/,upperdir=%s,workdir=%s", o->upper, o->work);
+  snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", o->lower ? o->lower : "/", o->upper, o->work);
   if (mount("overlay", o->rootfs, "overlay", 0, opts) != 0) fail(errfd, "mount overlay", o->rootfs);
   snprintf(path, sizeof path, "%s/proc", o->rootfs);
   if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) fail(errfd, "mount", path);
@@ -225,6 +233,7 @@ static int launch_main(int argc, char **argv) {
     else if (strcmp(a, "--rootfs") == 0) o.rootfs = v;
     else if (strcmp(a, "--upper") == 0) o.upper = v;
     else if (strcmp(a, "--work") == 0) o.work = v;
+    else if (strcmp(a, "--lower") == 0) o.lower = v;
     else if (strcmp(a, "--workdir") == 0) o.workdir = v;
     else if (strcmp(a, "--report-fd") == 0) report_fd = atoi(v);
     else if (strcmp(a, "--bind") == 0 && o.nbinds < MAX_BINDS) o.binds[o.nbinds++] = v;

@@ -7,3 +7,5 @@ export type { SleepAction } from 'kubernetes-types/core/v1.js';
 export interface LifecycleWithStopSignal {
   stopSignal?: string;
 }
+export type { Endpoints, EndpointSubset, ObjectReference, Toleration, ServicePort } from 'kubernetes-types/core/v1.js';
+export type { LabelSelectorRequirement } from 'kubernetes-types/meta/v1.js';

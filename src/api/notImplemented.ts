@@ -1,0 +1,80 @@
+// Fields tinylet does not implement and that would change how the pod behaves if they were
+// silently ignored (a user, a secret, a device, a terminal...). They are errors by default and
+// warnings with --lenient. Fields that mean nothing on a single node (nodeSelector, affinity,
+// tolerations, priority, ...) are not listed: they are accepted and have no effect, as they would
+// have none once the pod is bound to a node.
+import type { Container, Pod, PodSpec, Volume } from './types.js';
+import { type FieldError, child, index, notImplemented } from './fieldErrors.js';
+import { OTHER_VOLUME_SOURCES } from './podSchema.js';
+
+type Obj = Record<string, unknown>;
+const set = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+const nonEmpty = (v: unknown): boolean => Array.isArray(v) && v.length > 0;
+
+/** Every key set in a securityContext: each one changes what the process may do. */
+function securityContextKeys(sc: unknown, path: string): FieldError[] {
+  if (typeof sc !== 'object' || sc === null) return [];
+  return Object.entries(sc as Obj)
+    .filter(([, v]) => set(v))
+    .map(([k]) => notImplemented(child(path, k)));
+}
+
+function containerGaps(c: Container, path: string, init: boolean): FieldError[] {
+  const out = securityContextKeys(c.securityContext, child(path, 'securityContext'));
+  const flag = (cond: boolean, field: string) => cond && out.push(notImplemented(child(path, field)));
+  flag(nonEmpty(c.envFrom), 'envFrom');
+  flag(nonEmpty(c.volumeDevices), 'volumeDevices');
+  flag(c.stdin === true, 'stdin');
+  flag(c.stdinOnce === true, 'stdinOnce');
+  flag(c.tty === true, 'tty');
+  flag(nonEmpty(c.resources?.claims), 'resources.claims');
+  flag(nonEmpty((c as unknown as Obj).restartPolicyRules), 'restartPolicyRules');
+  // In-place resize does not exist here; on an app container the policy is simply never consulted.
+  flag(init && nonEmpty(c.resizePolicy), 'resizePolicy');
+  (c.env ?? []).forEach((e, i) => {
+    for (const src of ['secretKeyRef', 'configMapKeyRef', 'resourceFieldRef', 'fileKeyRef']) {
+      if (set((e.valueFrom as Obj | undefined)?.[src])) out.push(notImplemented(child(child(index(child(path, 'env'), i), 'valueFrom'), src)));
+    }
+  });
+  (c.volumeMounts ?? []).forEach((m, i) => {
+    const p = index(child(path, 'volumeMounts'), i);
+    if (m.mountPropagation === 'HostToContainer' || m.mountPropagation === 'Bidirectional') out.push(notImplemented(child(p, 'mountPropagation')));
+    if (m.recursiveReadOnly === 'Enabled') out.push(notImplemented(child(p, 'recursiveReadOnly')));
+  });
+  return out;
+}
+
+function volumeGaps(v: Volume, path: string): FieldError[] {
+  const out: FieldError[] = [];
+  for (const src of OTHER_VOLUME_SOURCES) if (set((v as unknown as Obj)[src])) out.push(notImplemented(child(path, src)));
+  if (v.emptyDir?.medium?.startsWith('HugePages')) out.push(notImplemented(child(path, 'emptyDir.medium')));
+  return out;
+}
+
+function specGaps(spec: PodSpec): FieldError[] {
+  const out = securityContextKeys(spec.securityContext, 'spec.securityContext');
+  const flag = (cond: boolean, field: string) => cond && out.push(notImplemented(`spec.${field}`));
+  flag(spec.hostPID === true, 'hostPID');
+  flag(spec.hostIPC === true, 'hostIPC');
+  flag(spec.hostUsers === false, 'hostUsers');
+  flag(set(spec.runtimeClassName), 'runtimeClassName');
+  flag(nonEmpty(spec.resourceClaims), 'resourceClaims');
+  // A gated pod must wait for a controller to lift the gate; nothing here ever would.
+  flag(nonEmpty(spec.schedulingGates), 'schedulingGates');
+  flag(spec.setHostnameAsFQDN === true, 'setHostnameAsFQDN');
+  flag(set((spec as unknown as Obj).hostnameOverride), 'hostnameOverride');
+  flag(spec.os?.name === 'windows', 'os.name');
+  return out;
+}
+
+/** All the unimplemented features a (defaulted, well-typed) pod asks for. */
+export function findNotImplemented(pod: Pod): FieldError[] {
+  const spec = pod.spec ?? ({} as PodSpec);
+  const out = specGaps(spec);
+  // Finalizers hold a deleted object until a controller removes them; tinylet has no such controller.
+  if (nonEmpty(pod.metadata?.finalizers)) out.push(notImplemented('metadata.finalizers'));
+  (spec.initContainers ?? []).forEach((c, i) => out.push(...containerGaps(c, index('spec.initContainers', i), true)));
+  (spec.containers ?? []).forEach((c, i) => out.push(...containerGaps(c, index('spec.containers', i), false)));
+  (spec.volumes ?? []).forEach((v, i) => out.push(...volumeGaps(v, index('spec.volumes', i))));
+  return out;
+}

@@ -1,0 +1,162 @@
+// The known fields of a v1 Pod, with their JSON types: the table strict decoding walks.
+// Field names follow the API (kubernetes-types 1.30) plus the few newer fields users meet in
+// current docs (lifecycle.stopSignal, restartPolicyRules, hostnameOverride, pod-level resources,
+// image volumes): known, so they are not "unknown field" typos; validation decides what they mean.
+// Subtrees tinylet never reads (affinity, tolerations, ...) are only checked to be mappings or lists.
+import { type FieldSpec, list, map, struct } from './schema.js';
+
+const S = 'string';
+const I = 'int';
+const B = 'bool';
+const OBJ = 'object';
+
+const execAction = struct({ command: list(S) });
+const httpGetAction = struct({
+  host: S,
+  httpHeaders: list(struct({ name: S, value: S })),
+  path: S,
+  port: 'intOrString',
+  scheme: S,
+});
+const tcpSocketAction = struct({ host: S, port: 'intOrString' });
+
+export const probeSchema = struct({
+  exec: execAction,
+  httpGet: httpGetAction,
+  tcpSocket: tcpSocketAction,
+  grpc: struct({ port: I, service: S }),
+  initialDelaySeconds: I,
+  timeoutSeconds: I,
+  periodSeconds: I,
+  successThreshold: I,
+  failureThreshold: I,
+  terminationGracePeriodSeconds: I,
+});
+
+const lifecycleHandler = struct({ exec: execAction, httpGet: httpGetAction, tcpSocket: tcpSocketAction, sleep: struct({ seconds: I }) });
+
+const keySelector = struct({ name: S, key: S, optional: B });
+const envVar = struct({
+  name: S,
+  value: S,
+  valueFrom: struct({
+    fieldRef: struct({ apiVersion: S, fieldPath: S }),
+    resourceFieldRef: struct({ containerName: S, resource: S, divisor: 'quantity' }),
+    configMapKeyRef: keySelector,
+    secretKeyRef: keySelector,
+    fileKeyRef: OBJ,
+  }),
+});
+
+export const containerSchema = struct({
+  name: S,
+  image: S,
+  imagePullPolicy: S,
+  command: list(S),
+  args: list(S),
+  workingDir: S,
+  ports: list(struct({ name: S, containerPort: I, hostPort: I, hostIP: S, protocol: S })),
+  env: list(envVar),
+  envFrom: list(OBJ),
+  resources: struct({ limits: map('quantity'), requests: map('quantity'), claims: list(struct({ name: S, request: S })) }),
+  resizePolicy: list(struct({ resourceName: S, restartPolicy: S })),
+  restartPolicy: S,
+  restartPolicyRules: list(OBJ),
+  volumeMounts: list(struct({ name: S, mountPath: S, readOnly: B, recursiveReadOnly: S, subPath: S, subPathExpr: S, mountPropagation: S })),
+  volumeDevices: list(OBJ),
+  livenessProbe: probeSchema,
+  readinessProbe: probeSchema,
+  startupProbe: probeSchema,
+  lifecycle: struct({ postStart: lifecycleHandler, preStop: lifecycleHandler, stopSignal: S }),
+  terminationMessagePath: S,
+  terminationMessagePolicy: S,
+  securityContext: OBJ,
+  stdin: B,
+  stdinOnce: B,
+  tty: B,
+});
+
+/** Volume sources tinylet does not provide; each is still a known field (validation reports it). */
+export const OTHER_VOLUME_SOURCES = [
+  'awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'configMap', 'csi', 'downwardAPI',
+  'ephemeral', 'fc', 'flexVolume', 'flocker', 'gcePersistentDisk', 'gitRepo', 'glusterfs', 'image', 'iscsi',
+  'nfs', 'persistentVolumeClaim', 'photonPersistentDisk', 'portworxVolume', 'projected', 'quobyte', 'rbd',
+  'scaleIO', 'secret', 'storageos', 'vsphereVolume',
+] as const;
+
+export const volumeSchema = struct({
+  name: S,
+  emptyDir: struct({ medium: S, sizeLimit: 'quantity' }),
+  hostPath: struct({ path: S, type: S }),
+  ...Object.fromEntries(OTHER_VOLUME_SOURCES.map((s) => [s, OBJ])),
+});
+
+export const objectMetaSchema = struct({
+  name: S,
+  generateName: S,
+  namespace: S,
+  uid: S,
+  resourceVersion: S,
+  generation: I,
+  creationTimestamp: S,
+  deletionTimestamp: S,
+  deletionGracePeriodSeconds: I,
+  labels: map(S),
+  annotations: map(S),
+  ownerReferences: list(OBJ),
+  finalizers: list(S),
+  managedFields: list(OBJ),
+  selfLink: S,
+});
+
+export const podSpecSchema = struct({
+  containers: list(containerSchema),
+  initContainers: list(containerSchema),
+  ephemeralContainers: list(OBJ),
+  volumes: list(volumeSchema),
+  restartPolicy: S,
+  terminationGracePeriodSeconds: I,
+  activeDeadlineSeconds: I,
+  dnsPolicy: S,
+  dnsConfig: OBJ,
+  nodeSelector: map(S),
+  nodeName: S,
+  serviceAccountName: S,
+  serviceAccount: S,
+  automountServiceAccountToken: B,
+  hostNetwork: B,
+  hostPID: B,
+  hostIPC: B,
+  hostUsers: B,
+  shareProcessNamespace: B,
+  securityContext: OBJ,
+  imagePullSecrets: list(OBJ),
+  hostname: S,
+  hostnameOverride: S,
+  subdomain: S,
+  setHostnameAsFQDN: B,
+  affinity: OBJ,
+  schedulerName: S,
+  tolerations: list(OBJ),
+  hostAliases: list(struct({ ip: S, hostnames: list(S) })),
+  priorityClassName: S,
+  priority: I,
+  preemptionPolicy: S,
+  readinessGates: list(struct({ conditionType: S })),
+  runtimeClassName: S,
+  enableServiceLinks: B,
+  overhead: map('quantity'),
+  topologySpreadConstraints: list(OBJ),
+  os: struct({ name: S }),
+  schedulingGates: list(OBJ),
+  resourceClaims: list(OBJ),
+  resources: struct({ limits: map('quantity'), requests: map('quantity'), claims: list(OBJ) }),
+});
+
+export const podSchema: FieldSpec = struct({
+  apiVersion: S,
+  kind: S,
+  metadata: objectMetaSchema,
+  spec: podSpecSchema,
+  status: OBJ,
+});

@@ -1,0 +1,267 @@
+// Server-side tables: what the API server answers to `Accept: application/json;as=Table;v=v1;
+// g=meta.k8s.io` (how kubectl get asks). Cells always hold the wide set, because the server's
+// TableConvertor generates rows with Wide: true and leaves hiding priority-1 columns to the
+// client. Cell logic follows printers.go (printPod, printEvent, printNamespace, printService,
+// printEndpoints).
+import type { Endpoints, Event, Namespace, ObjectMeta, Pod, Service } from '../types.js';
+import { formatLabels } from '../selectors/labels.js';
+import {
+  endpointsColumns, eventColumns, namespaceColumns, podColumns, serviceColumns, type TableColumnDefinition,
+} from './columns.js';
+import { translateTimestampSince } from './duration.js';
+import { formatRestarts, summarizePod } from './podStatus.js';
+
+export type { TableColumnDefinition } from './columns.js';
+
+export type TableCell = string | number | boolean | null;
+
+export interface TableRowCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface PartialObjectMetadata {
+  kind: 'PartialObjectMetadata';
+  apiVersion: 'meta.k8s.io/v1';
+  metadata: ObjectMeta;
+}
+
+export interface TableRow {
+  cells: TableCell[];
+  conditions?: TableRowCondition[];
+  /** Per `includeObject`: the object, its PartialObjectMetadata (default), or null for None. */
+  object: unknown;
+}
+
+export interface Table {
+  kind: 'Table';
+  apiVersion: 'meta.k8s.io/v1';
+  metadata: { resourceVersion?: string; continue?: string };
+  columnDefinitions: TableColumnDefinition[];
+  rows: TableRow[];
+}
+
+export type IncludeObject = 'None' | 'Object' | 'Metadata';
+export type TableKind = 'Pod' | 'Event' | 'Namespace' | 'Service' | 'Endpoints';
+
+export interface TableOptions {
+  /** Epoch ms used for every AGE-like cell. */
+  now: number;
+  /** The `includeObject` query parameter; the server's default is Metadata. */
+  includeObject?: IncludeObject;
+  /** List resourceVersion (or the object's, for a single get). */
+  resourceVersion?: string;
+  continue?: string;
+}
+
+interface Printer<T> {
+  columns: TableColumnDefinition[];
+  cells(obj: T, now: number): TableCell[];
+  conditions?(obj: T): TableRowCondition[] | undefined;
+}
+
+const podPrinter: Printer<Pod> = {
+  columns: podColumns,
+  cells(pod, now) {
+    const s = summarizePod(pod);
+    const spec = pod.spec;
+    const status = pod.status;
+    let gates = '<none>';
+    if (spec?.readinessGates?.length) {
+      // Each gate counts once, by the first condition of its type.
+      const ok = spec.readinessGates.filter(
+        (g) => status?.conditions?.find((c) => c.type === g.conditionType)?.status === 'True',
+      ).length;
+      gates = `${ok}/${spec.readinessGates.length}`;
+    }
+    return [
+      pod.metadata?.name ?? '',
+      `${s.ready}/${s.total}`,
+      s.reason,
+      formatRestarts(s, now),
+      translateTimestampSince(pod.metadata?.creationTimestamp, now),
+      status?.podIPs?.[0]?.ip || status?.podIP || '<none>',
+      spec?.nodeName || '<none>',
+      status?.nominatedNodeName || '<none>',
+      gates,
+    ];
+  },
+  conditions(pod) {
+    // Lets clients tell finished pods apart (metav1.RowCompleted).
+    if (pod.status?.phase === 'Succeeded') {
+      return [{ type: 'Completed', status: 'True', reason: 'Succeeded', message: 'The pod has completed successfully.' }];
+    }
+    if (pod.status?.phase === 'Failed') {
+      return [{ type: 'Completed', status: 'True', reason: 'Failed', message: 'The pod failed.' }];
+    }
+    return undefined;
+  },
+};
+
+const eventPrinter: Printer<Event> = {
+  columns: eventColumns,
+  cells(ev, now) {
+    // New-style events carry eventTime/series instead of first/last timestamps and count.
+    const first = ev.firstTimestamp
+      ? translateTimestampSince(ev.firstTimestamp, now)
+      : translateTimestampSince(ev.eventTime, now);
+    let last = ev.lastTimestamp ? translateTimestampSince(ev.lastTimestamp, now) : first;
+    let count = ev.count ?? 0;
+    if (ev.series) {
+      last = translateTimestampSince(ev.series.lastObservedTime, now);
+      count = ev.series.count ?? 0;
+    } else if (count === 0) {
+      count = 1;
+    }
+    const io = ev.involvedObject ?? {};
+    const target = io.name ? `${(io.kind ?? '').toLowerCase()}/${io.name}` : (io.kind ?? '').toLowerCase();
+    const component = ev.source?.component || ev.reportingComponent || '';
+    const instance = ev.source?.host || ev.reportingInstance || '';
+    return [
+      last,
+      ev.type ?? '',
+      ev.reason ?? '',
+      target,
+      io.fieldPath ?? '',
+      instance ? `${component}, ${instance}` : component,
+      (ev.message ?? '').trim(),
+      first,
+      count,
+      ev.metadata?.name ?? '',
+    ];
+  },
+};
+
+const namespacePrinter: Printer<Namespace> = {
+  columns: namespaceColumns,
+  cells: (ns, now) => [
+    ns.metadata?.name ?? '',
+    ns.status?.phase ?? '',
+    translateTimestampSince(ns.metadata?.creationTimestamp, now),
+  ],
+};
+
+function serviceExternalIP(svc: Service): string {
+  const spec = svc.spec ?? {};
+  const external = spec.externalIPs ?? [];
+  switch (spec.type ?? 'ClusterIP') {
+    case 'ClusterIP':
+    case 'NodePort':
+      return external.length ? external.join(',') : '<none>';
+    case 'LoadBalancer': {
+      // Wide output never truncates the ingress list, and the server always renders wide.
+      const ingress = [
+        ...new Set((svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname || '').filter(Boolean)),
+      ].sort();
+      const all = [...ingress, ...external];
+      return all.length ? all.join(',') : '<pending>';
+    }
+    case 'ExternalName':
+      return spec.externalName ?? '';
+    default:
+      return '<unknown>';
+  }
+}
+
+const servicePrinter: Printer<Service> = {
+  columns: serviceColumns,
+  cells(svc, now) {
+    const spec = svc.spec ?? {};
+    const ports = (spec.ports ?? [])
+      .map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? 'TCP'}` : `${p.port}/${p.protocol ?? 'TCP'}`))
+      .join(',');
+    return [
+      svc.metadata?.name ?? '',
+      spec.type ?? 'ClusterIP',
+      spec.clusterIPs?.[0] || spec.clusterIP || '<none>',
+      serviceExternalIP(svc),
+      ports || '<none>',
+      translateTimestampSince(svc.metadata?.creationTimestamp, now),
+      formatLabels(spec.selector),
+    ];
+  },
+};
+
+/** formatEndpoints: up to three ip:port pairs, then " + N more...". */
+export function formatEndpoints(ep: Endpoints): string {
+  if (!ep.subsets?.length) return '<none>';
+  const max = 3;
+  const list: string[] = [];
+  let count = 0;
+  let more = false;
+  // Returns false once the list is full, which ends the current address loop (counting goes on).
+  const add = (s: string): boolean => {
+    if (list.length === max) {
+      more = true;
+      return false;
+    }
+    list.push(s);
+    return true;
+  };
+  for (const ss of ep.subsets) {
+    const addrs = ss.addresses ?? [];
+    if (!ss.ports?.length) {
+      // Headless services may have no ports.
+      count += addrs.length;
+      for (const a of addrs) if (!add(a.ip)) break;
+      continue;
+    }
+    for (const port of ss.ports) {
+      count += addrs.length;
+      for (const a of addrs) {
+        const host = a.ip.includes(':') ? `[${a.ip}]` : a.ip; // net.JoinHostPort
+        if (!add(`${host}:${port.port}`)) break;
+      }
+    }
+  }
+  return more ? `${list.join(',')} + ${count - max} more...` : list.join(',');
+}
+
+const endpointsPrinter: Printer<Endpoints> = {
+  columns: endpointsColumns,
+  cells: (ep, now) => [
+    ep.metadata?.name ?? '',
+    formatEndpoints(ep),
+    translateTimestampSince(ep.metadata?.creationTimestamp, now),
+  ],
+};
+
+const PRINTERS: Record<TableKind, Printer<never>> = {
+  Pod: podPrinter,
+  Event: eventPrinter,
+  Namespace: namespacePrinter,
+  Service: servicePrinter,
+  Endpoints: endpointsPrinter,
+};
+
+/** The row's `object` per includeObject (apiserver transformObject). */
+function rowObject(obj: { kind?: string; apiVersion?: string; metadata?: ObjectMeta }, kind: TableKind, include: IncludeObject): unknown {
+  if (include === 'None') return null;
+  if (include === 'Object') return { kind, apiVersion: 'v1', ...obj };
+  const partial: PartialObjectMetadata = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata ?? {} };
+  return partial;
+}
+
+/** Builds the meta.k8s.io/v1 Table for a list (or a single object) of one kind. */
+export function tableFor(kind: TableKind, objects: readonly object[], opts: TableOptions): Table {
+  const printer = PRINTERS[kind] as unknown as Printer<object & { metadata?: ObjectMeta }>;
+  const include = opts.includeObject ?? 'Metadata';
+  const metadata: Table['metadata'] = {};
+  if (opts.resourceVersion !== undefined) metadata.resourceVersion = opts.resourceVersion;
+  if (opts.continue) metadata.continue = opts.continue;
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata,
+    columnDefinitions: printer.columns.map((c) => ({ ...c })),
+    rows: objects.map((o) => {
+      // Key order as the Go struct serializes: cells, conditions, object.
+      const conditions = printer.conditions?.(o);
+      const cells = printer.cells(o, opts.now);
+      const object = rowObject(o, kind, include);
+      return conditions ? { cells, conditions, object } : { cells, object };
+    }),
+  };
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { parse } from 'yaml';
+import type { ImageConfig } from '../runtime/images/imageConfig.js';
+import { parseDuration } from './duration.js';
+
+/** Every agent-wide resource comes from here, so several agents can run side by side (tests). */
+export interface AgentConfig {
+  nodeName: string;
+  stateDir: string;
+  socketPath: string;
+  /** Loopback TCP API port; 0 picks a free one, null disables the TCP listener. */
+  apiPort: number | null;
+  apiAddress: string;
+  bridgeName: string;
+  podCIDR: string;
+  /** Pod network (bridge + veth). Needs root; without it pods still get their own netns with lo. */
+  podNetwork: boolean;
+  /** Hand out pod IPs from a random point of the CIDR (embedded agents sharing a bridge). */
+  randomPodIPs?: boolean;
+  staticPodPath?: string;
+  crashLoopBackOff: { initialDelayMs: number; maxContainerRestartPeriodMs: number };
+  images: Record<string, Partial<ImageConfig>>;
+}
+
+export function defaultConfig(): AgentConfig {
+  return {
+    nodeName: hostname(),
+    stateDir: '/var/lib/tinylet',
+    socketPath: '/run/tinylet/tinylet.sock',
+    apiPort: 6443,
+    apiAddress: '127.0.0.1',
+    bridgeName: 'tinylet0',
+    podCIDR: '10.244.0.0/16',
+    podNetwork: process.getuid?.() === 0,
+    crashLoopBackOff: { initialDelayMs: 10_000, maxContainerRestartPeriodMs: 300_000 },
+    images: {},
+  };
+}
+
+type RawConfig = Partial<Omit<AgentConfig, 'crashLoopBackOff'>> & {
+  crashLoopBackOff?: { initialDelay?: string | number; maxContainerRestartPeriod?: string | number };
+};
+
+/** Reads a KubeletConfiguration-style YAML file; unknown keys are an error so typos are noticed. */
+export function loadConfig(path: string | undefined, overrides: Partial<AgentConfig> = {}): AgentConfig {
+  const cfg = defaultConfig();
+  if (path) applyRaw(cfg, (parse(readFileSync(path, 'utf8')) ?? {}) as RawConfig & Record<string, unknown>, path);
+  return { ...cfg, ...overrides };
+}
+
+const KNOWN = new Set(['apiVersion', 'kind', 'nodeName', 'stateDir', 'socketPath', 'apiPort', 'apiAddress', 'bridgeName', 'podCIDR', 'podNetwork', 'staticPodPath', 'crashLoopBackOff', 'images']);
+
+export function applyRaw(cfg: AgentConfig, raw: RawConfig & Record<string, unknown>, source: string): void {
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN.has(key)) throw new Error(`${source}: unknown field "${key}"`);
+  }
+  const { crashLoopBackOff, apiVersion: _a, kind: _k, ...rest } = raw as RawConfig & { apiVersion?: string; kind?: string };
+  Object.assign(cfg, rest);
+  if (crashLoopBackOff) {
+    if (crashLoopBackOff.initialDelay !== undefined) cfg.crashLoopBackOff.initialDelayMs = parseDuration(crashLoopBackOff.initialDelay, 'crashLoopBackOff.initialDelay');
+    if (crashLoopBackOff.maxContainerRestartPeriod !== undefined) {
+      cfg.crashLoopBackOff.maxContainerRestartPeriodMs = parseDuration(crashLoopBackOff.maxContainerRestartPeriod, 'crashLoopBackOff.maxContainerRestartPeriod');
+    }
+  }
+  const { initialDelayMs, maxContainerRestartPeriodMs } = cfg.crashLoopBackOff;
+  if (maxContainerRestartPeriodMs < 1000 || maxContainerRestartPeriodMs > 300_000) {
+    throw new Error(`${source}: crashLoopBackOff.maxContainerRestartPeriod: must be between 1s and 300s`);
+  }
+  if (initialDelayMs <= 0 || initialDelayMs > maxContainerRestartPeriodMs) {
+    throw new Error(`${source}: crashLoopBackOff.initialDelay: must be > 0 and <= maxContainerRestartPeriod`);
+  }
+}

@@ -1,0 +1,57 @@
+import type { Container, ContainerState } from '../api/types.js';
+import type { ContainerProcess } from '../runtime/launch.js';
+import type { RestartBackoff } from './backoff.js';
+import type { ContainerProbes } from './prober/types.js';
+
+export type ContainerRole = 'init' | 'sidecar' | 'app';
+
+/** The facts the pod worker keeps about one container, from which its status is computed. */
+export interface ContainerRecord {
+  name: string;
+  spec: Container;
+  role: ContainerRole;
+  /** spec.containers[i] / spec.initContainers[i], for events' fieldPath. */
+  fieldPath: string;
+  state: ContainerState;
+  lastState: ContainerState;
+  restartCount: number;
+  /** Number of instances started so far (the log file of instance n is `${n}.log`). */
+  instances: number;
+  ready: boolean;
+  started: boolean;
+  image: string;
+  imageID: string;
+  containerID: string;
+  process?: ContainerProcess;
+  env: Record<string, string>;
+  probes?: ContainerProbes;
+  backoff: RestartBackoff;
+  /** Set while a kill is in progress, so concurrent kill requests (delete + liveness) share it. */
+  killing?: Promise<void>;
+  /** Why the current instance is being stopped, if it is (shown in timelines). */
+  stopReason?: string;
+}
+
+export function newRecord(spec: Container, role: ContainerRole, fieldPath: string, backoff: RestartBackoff, image: string): ContainerRecord {
+  return {
+    name: spec.name,
+    spec,
+    role,
+    fieldPath,
+    state: { waiting: { reason: 'PodInitializing' } },
+    lastState: {},
+    restartCount: 0,
+    instances: 0,
+    ready: false,
+    started: false,
+    image,
+    imageID: '',
+    containerID: '',
+    env: {},
+    backoff,
+  };
+}
+
+export function isRunning(r: ContainerRecord): boolean {
+  return r.state.running !== undefined;
+}

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import type { Pod } from '../api/types.js';
+import { effectiveArgv, expandVars } from '../runtime/command.js';
+import { containerEnv } from '../runtime/env.js';
+import { ensureBusyboxApplets } from '../runtime/images/busyboxApplets.js';
+import { BUSYBOX_APPLET_DIR } from '../runtime/images/builtins.js';
+import type { ImageCatalog } from '../runtime/images/catalog.js';
+import type { ResolvedImage } from '../runtime/images/imageConfig.js';
+import { launchContainer, type ContainerProcess } from '../runtime/launch.js';
+import { prepareRootFs } from '../runtime/rootfs.js';
+import type { Sandbox } from '../runtime/sandbox.js';
+import { volumeBinds } from '../runtime/volumes.js';
+import { join } from 'node:path';
+import type { ContainerRecord } from './containerRecord.js';
+import { containerRootDir } from './podPaths.js';
+
+/** The container's config could not be generated (Kubernetes' CreateContainerConfigError/CreateContainerError). */
+export class CreateContainerError extends Error {
+  constructor(
+    readonly reason: 'CreateContainerConfigError' | 'CreateContainerError',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface StartContext {
+  pod: Pod;
+  sandbox: Sandbox;
+  stateDir: string;
+  volumeSources: Map<string, string>;
+  podBinds: string[];
+}
+
+export function resolveImage(images: ImageCatalog, record: ContainerRecord): ResolvedImage {
+  return images.resolve(record.spec.image ?? '');
+}
+
+/** Builds the process spec of one container instance from its image and spec, then launches it. */
+export async function startInstance(ctx: StartContext, record: ContainerRecord, image: ResolvedImage): Promise<ContainerProcess> {
+  const env = containerEnv(ctx.pod, record.spec, image.config.env, ctx.sandbox.hostname);
+  const argv = effectiveArgv(image.config, record.spec).map((a) => expandVars(a, env));
+  if (argv.length === 0) throw new CreateContainerError('CreateContainerError', 'failed to generate container spec: no command specified');
+  let binds: string[];
+  try {
+    binds = [...ctx.podBinds, ...volumeBinds(record.spec, ctx.volumeSources)];
+  } catch (err) {
+    throw new CreateContainerError('CreateContainerConfigError', (err as Error).message);
+  }
+  if (image.config.busyboxApplets) binds.push(`${ensureBusyboxApplets(ctx.stateDir)}:${BUSYBOX_APPLET_DIR}:ro`);
+  const rootfs = prepareRootFs(join(containerRootDir(ctx.stateDir, ctx.pod, record.name), 'rootfs'), image.config);
+  record.env = env;
+  const proc = await launchContainer({
+    sandbox: ctx.sandbox,
+    argv,
+    env,
+    workingDir: record.spec.workingDir || image.config.workingDir,
+    rootfs,
+    binds,
+  });
+  record.containerID = `tinylet://${randomBytes(32).toString('hex')}`;
+  return proc;
+}

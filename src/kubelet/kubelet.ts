@@ -1,0 +1,126 @@
+import { EventEmitter } from 'node:events';
+import { networkInterfaces } from 'node:os';
+import type { Pod } from '../api/types.js';
+import { ImageCatalog } from '../runtime/images/catalog.js';
+import type { LogLine } from '../runtime/logs/criFormat.js';
+import { NetworkManager } from '../runtime/network/manager.js';
+import type { AgentConfig } from './config.js';
+import type { ContainerRecord } from './containerRecord.js';
+import { EventRecorder } from './events.js';
+import type { KubeletContext } from './kubeletContext.js';
+import { PodWorker } from './podWorker.js';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export class AlreadyExistsError extends Error {}
+
+function primaryHostIP(): string {
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+/**
+ * The node agent: one PodWorker per pod, a resourceVersion clock, and change notifications for
+ * watchers ('pod' events: type, pod) and the log stream ('log' events).
+ */
+export class Kubelet extends EventEmitter implements KubeletContext {
+  readonly events: EventRecorder;
+  readonly images: ImageCatalog;
+  readonly network: NetworkManager;
+  readonly hostIP = primaryHostIP();
+  private readonly workers = new Map<string, PodWorker>();
+  /** Workers still stopping after their API object is gone (forced deletion). */
+  private readonly orphans = new Set<PodWorker>();
+  private rv = 0;
+
+  constructor(readonly config: AgentConfig) {
+    super();
+    this.setMaxListeners(0);
+    this.events = new EventRecorder(config.nodeName, 5000, () => this.nextResourceVersion());
+    this.images = new ImageCatalog(config.images);
+    this.network = new NetworkManager(config.bridgeName, config.podCIDR, config.podNetwork, config.randomPodIPs);
+  }
+
+  nextResourceVersion(): string {
+    return String(++this.rv);
+  }
+
+  get resourceVersion(): string {
+    return String(this.rv);
+  }
+
+  /** Starts a pod from a defaulted, validated object. */
+  createPod(pod: Pod): Pod {
+    const key = `${pod.metadata!.namespace}/${pod.metadata!.name}`;
+    if (this.workers.has(key)) throw new AlreadyExistsError(`pods "${pod.metadata!.name}" already exists`);
+    const worker = new PodWorker({ ...pod, metadata: { ...pod.metadata, resourceVersion: this.nextResourceVersion() } }, this);
+    this.workers.set(key, worker);
+    this.emit('pod', 'ADDED', worker.pod);
+    void worker.done.then(() => this.finished(worker));
+    return worker.pod;
+  }
+
+  private finished(worker: PodWorker): void {
+    this.orphans.delete(worker);
+    if (worker.deleting && this.workers.get(worker.key) === worker) {
+      this.workers.delete(worker.key);
+      worker.pod = { ...worker.pod, metadata: { ...worker.pod.metadata, resourceVersion: this.nextResourceVersion() } };
+      this.emit('pod', 'DELETED', worker.pod);
+    }
+    this.emit('podFinished', worker);
+  }
+
+  changed(worker: PodWorker): void {
+    if (this.workers.get(worker.key) !== worker) return;
+    worker.pod = { ...worker.pod, metadata: { ...worker.pod.metadata, resourceVersion: this.nextResourceVersion() } };
+    this.emit('pod', 'MODIFIED', worker.pod);
+  }
+
+  logLine(worker: PodWorker, record: ContainerRecord, line: Omit<LogLine, 'timestamp'>): void {
+    this.emit('log', worker, record, line);
+  }
+
+  getWorker(namespace: string, name: string): PodWorker | undefined {
+    return this.workers.get(`${namespace}/${name}`);
+  }
+
+  getPod(namespace: string, name: string): Pod | undefined {
+    return this.getWorker(namespace, name)?.pod;
+  }
+
+  listPods(): Pod[] {
+    return [...this.workers.values()].map((w) => w.pod);
+  }
+
+  /**
+   * Graceful delete; with force the object leaves the API at once while the node still stops the
+   * containers (SEMANTICS §5). Returns the pod as it was at the request.
+   */
+  deletePod(namespace: string, name: string, opts: { gracePeriodSeconds?: number; force?: boolean } = {}): Pod | undefined {
+    const worker = this.getWorker(namespace, name);
+    if (!worker) return undefined;
+    worker.requestDeletion(opts.gracePeriodSeconds, opts.force);
+    if (worker.finished) {
+      this.finished(worker);
+    } else if (opts.force || opts.gracePeriodSeconds === 0) {
+      this.workers.delete(worker.key);
+      this.orphans.add(worker);
+      this.emit('pod', 'DELETED', worker.pod);
+    }
+    return worker.pod;
+  }
+
+  /** Deletes every pod gracefully and waits until all sandboxes are gone. */
+  async shutdown(opts: { gracePeriodSeconds?: number } = {}): Promise<void> {
+    const all = [...this.workers.values(), ...this.orphans];
+    for (const w of all) if (!w.deleting) this.deletePod(w.pod.metadata!.namespace!, w.pod.metadata!.name!, opts);
+    await Promise.all(all.map((w) => w.done));
+  }
+
+  /** Waits for every pod worker, including force-deleted ones, to finish (tests, shutdown). */
+  async drained(): Promise<void> {
+    await Promise.all([...this.workers.values(), ...this.orphans].map((w) => w.done));
+  }
+}

@@ -1,0 +1,18 @@
+import type { ImageCatalog } from '../runtime/images/catalog.js';
+import type { LogLine } from '../runtime/logs/criFormat.js';
+import type { NetworkManager } from '../runtime/network/manager.js';
+import type { AgentConfig } from './config.js';
+import type { ContainerRecord } from './containerRecord.js';
+import type { EventRecorder } from './events.js';
+import type { PodWorker } from './podWorker.js';
+
+/** What a pod worker needs from the node: shared services, and where to report changes. */
+export interface KubeletContext {
+  config: AgentConfig;
+  events: EventRecorder;
+  images: ImageCatalog;
+  network: NetworkManager;
+  hostIP: string;
+  changed(worker: PodWorker): void;
+  logLine(worker: PodWorker, record: ContainerRecord, line: Omit<LogLine, 'timestamp'>): void;
+}

@@ -1,0 +1,85 @@
+import { signalNumber } from '../runtime/signals.js';
+import type { ContainerRecord } from './containerRecord.js';
+import type { EventType } from './events.js';
+import { runLifecycleHandler, type HookContext } from './hooks.js';
+import { sleep } from './sleep.js';
+
+/** The kubelet never gives a container less than this between the stop signal and SIGKILL. */
+export const MINIMUM_GRACE_SECONDS = 2;
+
+export interface KillContext {
+  podIP: string | undefined;
+  /** Signal from the image's STOPSIGNAL, used when lifecycle.stopSignal is not set. */
+  imageStopSignal?: string;
+  record(type: EventType, reason: string, message: string, r: ContainerRecord): void;
+}
+
+export interface KillOptions {
+  gracePeriodSeconds: number;
+  /** The Killing event's message: "Stopping container web", "Container web failed liveness probe...". */
+  message: string;
+  skipPreStop?: boolean;
+}
+
+export function stopSignalOf(r: ContainerRecord, imageStopSignal?: string): string {
+  const fromSpec = (r.spec.lifecycle as { stopSignal?: string } | undefined)?.stopSignal;
+  const name = (fromSpec || imageStopSignal || 'SIGTERM').toUpperCase();
+  return name.startsWith('SIG') ? name : `SIG${name}`;
+}
+
+/**
+ * Stops one container on the Kubernetes clock (SEMANTICS §5.3–5.5): preStop within the grace period,
+ * then the stop signal, then SIGKILL once the remaining grace (at least 2 s) has run out.
+ * Concurrent requests (a delete during a liveness kill) share the first one.
+ */
+export function killContainer(r: ContainerRecord, ctx: KillContext, opts: KillOptions): Promise<void> {
+  if (r.killing) return r.killing;
+  const proc = r.process;
+  if (!proc) return Promise.resolve();
+  let exited = false;
+  void proc.exited.then(() => (exited = true));
+  r.killing = (async () => {
+    ctx.record('Normal', 'Killing', opts.message, r);
+    let remaining = opts.gracePeriodSeconds;
+    const lifecycle = r.spec.lifecycle;
+    if (lifecycle?.preStop && opts.gracePeriodSeconds > 0 && !opts.skipPreStop) {
+      const started = Date.now();
+      const abandon = new AbortController();
+      const hookCtx: HookContext = { pid: proc.pid, env: r.env, podIP: ctx.podIP, ports: r.spec.ports ?? [], signal: abandon.signal };
+      ctx.record('Normal', 'PreStopHook', `Running preStop hook of container ${r.name} (grace period ${opts.gracePeriodSeconds}s)`, r);
+      const hook = runLifecycleHandler(lifecycle.preStop, hookCtx).then((res) => ({ res }));
+      const outcome = await Promise.race([hook, sleep(opts.gracePeriodSeconds * 1000).then(() => undefined)]);
+      abandon.abort();
+      if (!outcome) {
+        ctx.record('Warning', 'FailedPreStopHook', `PreStopHook of container ${r.name} did not finish within the grace period of ${opts.gracePeriodSeconds}s`, r);
+      } else if (!outcome.res.ok && !exited) {
+        ctx.record('Warning', 'FailedPreStopHook', outcome.res.message, r);
+      }
+      remaining -= Math.floor((Date.now() - started) / 1000);
+    }
+    if (remaining < MINIMUM_GRACE_SECONDS) remaining = MINIMUM_GRACE_SECONDS;
+    if (!exited) {
+      const sig = stopSignalOf(r, ctx.imageStopSignal);
+      sendSignal(proc.pid, sig);
+      ctx.record('Normal', 'Signal', `Sent ${sig} to container ${r.name} (pid ${proc.pid}); SIGKILL in ${remaining}s`, r);
+      const inTime = await Promise.race([proc.exited.then(() => true), sleep(remaining * 1000).then(() => false)]);
+      if (!inTime) {
+        sendSignal(proc.pid, 'SIGKILL');
+        ctx.record('Warning', 'ExceededGracePeriod', `Container ${r.name} did not exit within ${remaining}s of ${sig}; sent SIGKILL (pid ${proc.pid})`, r);
+      }
+    }
+    await proc.exited;
+  })().finally(() => {
+    r.killing = undefined;
+  });
+  return r.killing;
+}
+
+function sendSignal(pid: number, name: string): void {
+  try {
+    process.kill(pid, signalNumber(name) ?? name);
+  } catch {
+    /* already gone */
+  }
+}
+

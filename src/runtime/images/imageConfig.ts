@@ -1,0 +1,27 @@
+/** What tinylet knows of an image: the parts of an OCI image config that decide how a process starts. */
+export interface ImageConfig {
+  entrypoint: string[];
+  cmd: string[];
+  env: Record<string, string>;
+  workingDir?: string;
+  stopSignal?: string;
+  /** Root directory of the image's filesystem; the host's `/` for host-backed images. */
+  rootDir?: string;
+  /** Files laid into each container's writable layer at start (an image's own config files). */
+  files?: Record<string, string>;
+  /** Host executables the image needs; a missing one makes the pull fail with a hint. */
+  requires?: { path: string; hint: string }[];
+  /** Mount a directory of busybox applet links at BUSYBOX_APPLET_DIR (first on the image's PATH). */
+  busyboxApplets?: boolean;
+}
+
+export interface ResolvedImage {
+  /** Normalised reference, as containerStatuses[].image shows it (docker.io/library/busybox:1.28). */
+  reference: string;
+  /** Repository name used for catalog lookups (busybox). */
+  name: string;
+  imageID: string;
+  config: ImageConfig;
+}
+
+export class ImagePullError extends Error {}

@@ -1,0 +1,25 @@
+/** Splits an image reference the way container runtimes normalise Docker Hub names. */
+export function parseImageReference(ref: string): { repository: string; name: string; tag: string; normalized: string } {
+  let rest = ref.trim();
+  let digest = '';
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at);
+    rest = rest.slice(0, at);
+  }
+  let tag = '';
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  const parts = rest.split('/');
+  const hasRegistry = parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost');
+  const registry = hasRegistry ? parts.shift()! : 'docker.io';
+  if (registry === 'docker.io' && parts.length === 1) parts.unshift('library');
+  const repository = parts.join('/');
+  const name = repository.startsWith('library/') ? repository.slice('library/'.length) : repository;
+  if (!tag && !digest) tag = 'latest';
+  const normalized = `${registry}/${repository}${tag ? `:${tag}` : ''}${digest}`;
+  return { repository, name, tag, normalized };
+}

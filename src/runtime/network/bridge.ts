@@ -1,0 +1,29 @@
+import { cidrString, gatewayOf, type Cidr } from './cidr.js';
+import { execa } from 'execa';
+import { ipBatch, ipOk } from './ip.js';
+
+/** Metric of the catch-all route: it only wins if the bridge's own connected route is gone. */
+const UNREACHABLE_METRIC = 4242;
+
+/**
+ * The node's pod bridge, with the gateway address, plus an `unreachable` route for the whole CIDR so
+ * traffic to pod addresses can never be routed off the machine, even while the bridge is down.
+ */
+export async function ensureBridge(name: string, cidr: Cidr): Promise<void> {
+  const commands = [`route replace unreachable ${cidrString(cidr)} metric ${UNREACHABLE_METRIC}`];
+  if (!(await ipOk(['link', 'show', 'dev', name]))) {
+    commands.unshift(`link add name ${name} type bridge`, `addr add ${gatewayOf(cidr)}/${cidr.prefix} dev ${name}`);
+  }
+  commands.push(`link set ${name} up`);
+  await ipBatch(commands);
+}
+
+export async function removeBridge(name: string, cidr: Cidr): Promise<void> {
+  await ipBatch([`route del unreachable ${cidrString(cidr)} metric ${UNREACHABLE_METRIC}`]).catch(() => undefined);
+  if (await ipOk(['link', 'show', 'dev', name])) await ipBatch([`link del ${name}`]);
+}
+
+export async function bridgeHasPorts(name: string): Promise<boolean> {
+  const r = await execa('ip', ['-o', 'link', 'show', 'master', name], { reject: false });
+  return r.stdout.trim().length > 0;
+}

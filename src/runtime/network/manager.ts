@@ -1,0 +1,59 @@
+import { parseCidr, type Cidr } from './cidr.js';
+import { bridgeHasPorts, ensureBridge, removeBridge } from './bridge.js';
+import { Ipam } from './ipam.js';
+import { attachPodNetwork, bringUpLoopback, detachPodNetwork } from './podNetwork.js';
+
+/** The node's pod network: one bridge, one IP pool, one veth per pod. */
+export class NetworkManager {
+  readonly cidr: Cidr;
+  private readonly ipam: Ipam;
+  private ready: Promise<void> | undefined;
+
+  constructor(
+    readonly bridge: string,
+    cidrText: string,
+    readonly enabled: boolean,
+    randomIpStart = false,
+  ) {
+    this.cidr = parseCidr(cidrText);
+    this.ipam = new Ipam(this.cidr, randomIpStart);
+  }
+
+  private ensure(): Promise<void> {
+    this.ready ??= ensureBridge(this.bridge, this.cidr);
+    return this.ready;
+  }
+
+  /** Gives the sandbox a pod IP on the bridge (or only loopback when the pod network is off). */
+  async attach(pid: number, uid: string, preferredIp?: string): Promise<{ ip?: string; hostVeth?: string }> {
+    if (!this.enabled) {
+      await bringUpLoopback(pid);
+      return {};
+    }
+    await this.ensure();
+    const ip = preferredIp && this.ipam.claim(preferredIp) ? preferredIp : this.ipam.allocate();
+    try {
+      return await attachPodNetwork({ pid, uid, ip, bridge: this.bridge, cidr: this.cidr });
+    } catch (err) {
+      this.ipam.release(ip);
+      throw err;
+    }
+  }
+
+  async detach(net: { ip?: string; hostVeth?: string }): Promise<void> {
+    if (net.hostVeth) await detachPodNetwork(net.hostVeth);
+    if (net.ip) this.ipam.release(net.ip);
+  }
+
+  /** Removes the bridge when no pod is attached any more (the end of `tinylet run`). */
+  async destroyIfUnused(): Promise<void> {
+    if (!this.enabled || !this.ready) return;
+    if (!(await bridgeHasPorts(this.bridge))) await this.destroy();
+  }
+
+  /** Removes the bridge and its route (agent shutdown in tests; a real node keeps them). */
+  async destroy(): Promise<void> {
+    if (this.enabled && this.ready) await removeBridge(this.bridge, this.cidr);
+    this.ready = undefined;
+  }
+}

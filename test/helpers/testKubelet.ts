@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Pod } from '../../src/api/types.js';
+import { defaultConfig, type AgentConfig } from '../../src/kubelet/config.js';
+import { Kubelet } from '../../src/kubelet/kubelet.js';
+import type { PodWorker } from '../../src/kubelet/podWorker.js';
+import { defaultPod } from '../../src/api/defaults.js';
+
+let counter = 0;
+
+/** A config no other test shares: own state dir, bridge and /24 of pod addresses. */
+export function isolatedConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
+  const pool = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1) % 50;
+  const n = counter++ % 4;
+  const subnet = 100 + pool * 4 + n;
+  return {
+    ...defaultConfig(),
+    nodeName: 'tinylet-test',
+    stateDir: mkdtempSync(join(tmpdir(), 'tinylet-test-')),
+    socketPath: '',
+    apiPort: null,
+    bridgeName: `tlt${pool}x${n}`,
+    podCIDR: `10.250.${subnet}.0/24`,
+    ...overrides,
+  };
+}
+
+export interface TestNode {
+  kubelet: Kubelet;
+  config: AgentConfig;
+  run(pod: Pod): PodWorker;
+  cleanup(): Promise<void>;
+}
+
+export function testNode(overrides: Partial<AgentConfig> = {}): TestNode {
+  const config = isolatedConfig(overrides);
+  const kubelet = new Kubelet(config);
+  return {
+    kubelet,
+    config,
+    run(pod: Pod) {
+      const p = defaultPod(pod);
+      kubelet.createPod(p);
+      return kubelet.getWorker(p.metadata!.namespace!, p.metadata!.name!)!;
+    },
+    async cleanup() {
+      await kubelet.shutdown({ gracePeriodSeconds: 0 });
+      await kubelet.network.destroy();
+      rmSync(config.stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves once `cond` holds for the worker's pod, checking on every status change. */
+export function waitForPod(node: TestNode, worker: PodWorker, cond: (pod: Pod) => boolean, timeoutMs = 20_000): Promise<Pod> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (cond(worker.pod)) {
+        cleanup();
+        resolve(worker.pod);
+      }
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`timed out waiting for pod ${worker.key}; status: ${JSON.stringify(worker.pod.status)}`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      node.kubelet.off('pod', check);
+    };
+    node.kubelet.on('pod', check);
+    check();
+  });
+}
+
+export function podManifest(name: string, spec: Partial<Pod['spec']> & { containers: NonNullable<Pod['spec']>['containers'] }): Pod {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: spec as Pod['spec'] };
+}
