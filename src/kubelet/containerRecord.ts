@@ -24,6 +24,8 @@ export interface ContainerRecord {
   containerID: string;
   process?: ContainerProcess;
   env: Record<string, string>;
+  /** The command line of the current instance, after ENTRYPOINT/CMD and $(VAR) expansion. */
+  argv: string[];
   probes?: ContainerProbes;
   backoff: RestartBackoff;
   /** Set while a kill is in progress, so concurrent kill requests (delete + liveness) share it. */
@@ -48,6 +50,7 @@ export function newRecord(spec: Container, role: ContainerRole, fieldPath: strin
     imageID: '',
     containerID: '',
     env: {},
+    argv: [],
     backoff,
   };
 }

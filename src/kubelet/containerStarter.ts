@@ -50,6 +50,7 @@ export async function startInstance(ctx: StartContext, record: ContainerRecord, 
   if (image.config.busyboxApplets) binds.push(`${ensureBusyboxApplets(ctx.stateDir)}:${BUSYBOX_APPLET_DIR}:ro`);
   const rootfs = prepareRootFs(join(containerRootDir(ctx.stateDir, ctx.pod, record.name), 'rootfs'), image.config);
   record.env = env;
+  record.argv = argv;
   const proc = await launchContainer({
     sandbox: ctx.sandbox,
     argv,

@@ -298,7 +298,7 @@ export class PodWorker {
   }
 
   private describeArgv(r: ContainerRecord): string {
-    const text = JSON.stringify([r.spec.command ?? [], r.spec.args ?? []].flat());
+    const text = JSON.stringify(r.argv);
     return text.length > 160 ? `${text.slice(0, 157)}...` : text;
   }
 

@@ -38,6 +38,8 @@ export function killContainer(r: ContainerRecord, ctx: KillContext, opts: KillOp
   if (!proc) return Promise.resolve();
   let exited = false;
   void proc.exited.then(() => (exited = true));
+  // Deadline timers must not outlive the kill: an idle agent (tinylet run) would wait for them.
+  const timers = new AbortController();
   r.killing = (async () => {
     ctx.record('Normal', 'Killing', opts.message, r);
     let remaining = opts.gracePeriodSeconds;
@@ -48,7 +50,7 @@ export function killContainer(r: ContainerRecord, ctx: KillContext, opts: KillOp
       const hookCtx: HookContext = { pid: proc.pid, env: r.env, podIP: ctx.podIP, ports: r.spec.ports ?? [], signal: abandon.signal };
       ctx.record('Normal', 'PreStopHook', `Running preStop hook of container ${r.name} (grace period ${opts.gracePeriodSeconds}s)`, r);
       const hook = runLifecycleHandler(lifecycle.preStop, hookCtx).then((res) => ({ res }));
-      const outcome = await Promise.race([hook, sleep(opts.gracePeriodSeconds * 1000).then(() => undefined)]);
+      const outcome = await Promise.race([hook, sleep(opts.gracePeriodSeconds * 1000, timers.signal).then(() => undefined)]);
       abandon.abort();
       if (!outcome) {
         ctx.record('Warning', 'FailedPreStopHook', `PreStopHook of container ${r.name} did not finish within the grace period of ${opts.gracePeriodSeconds}s`, r);
@@ -62,7 +64,7 @@ export function killContainer(r: ContainerRecord, ctx: KillContext, opts: KillOp
       const sig = stopSignalOf(r, ctx.imageStopSignal);
       sendSignal(proc.pid, sig);
       ctx.record('Normal', 'Signal', `Sent ${sig} to container ${r.name} (pid ${proc.pid}); SIGKILL in ${remaining}s`, r);
-      const inTime = await Promise.race([proc.exited.then(() => true), sleep(remaining * 1000).then(() => false)]);
+      const inTime = await Promise.race([proc.exited.then(() => true), sleep(remaining * 1000, timers.signal).then(() => false)]);
       if (!inTime) {
         sendSignal(proc.pid, 'SIGKILL');
         ctx.record('Warning', 'ExceededGracePeriod', `Container ${r.name} did not exit within ${remaining}s of ${sig}; sent SIGKILL (pid ${proc.pid})`, r);
@@ -70,6 +72,7 @@ export function killContainer(r: ContainerRecord, ctx: KillContext, opts: KillOp
     }
     await proc.exited;
   })().finally(() => {
+    timers.abort();
     r.killing = undefined;
   });
   return r.killing;

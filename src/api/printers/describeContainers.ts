@@ -15,9 +15,9 @@ export function describeContainers(
     if (st) w.write(2, `Container ID:\t${st.containerID ?? ''}\n`);
     w.write(2, `Image:\t${c.image ?? ''}\n`);
     if (st) w.write(2, `Image ID:\t${st.imageID ?? ''}\n`);
-    const ports = (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`).join(', ');
+    const ports = (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol ?? ''}`).join(', ');
     w.write(2, ports.includes(',') ? `Ports:\t${ports}\n` : `Port:\t${ports || '<none>'}\n`);
-    const hostPorts = (c.ports ?? []).map((p) => `${p.hostPort ?? 0}/${p.protocol ?? 'TCP'}`).join(', ');
+    const hostPorts = (c.ports ?? []).map((p) => `${p.hostPort ?? 0}/${p.protocol ?? ''}`).join(', ');
     w.write(2, hostPorts.includes(',') ? `Host Ports:\t${hostPorts}\n` : `Host Port:\t${hostPorts || '<none>'}\n`);
     describeCommand(w, c);
     if (st) {
@@ -74,11 +74,11 @@ function describeResources(w: PrefixWriter, c: Container): void {
   }
 }
 
-/** DescribeProbe. Unset numbers show the API server's defaults, which a real server would have stored. */
+/** DescribeProbe. Unset numbers print as Go's zero values, as kubectl would show them. */
 export function describeProbe(p: Probe): string {
   const attrs =
-    `delay=${p.initialDelaySeconds ?? 0}s timeout=${p.timeoutSeconds ?? 1}s period=${p.periodSeconds ?? 10}s ` +
-    `#success=${p.successThreshold ?? 1} #failure=${p.failureThreshold ?? 3}`;
+    `delay=${p.initialDelaySeconds ?? 0}s timeout=${p.timeoutSeconds ?? 0}s period=${p.periodSeconds ?? 0}s ` +
+    `#success=${p.successThreshold ?? 0} #failure=${p.failureThreshold ?? 0}`;
   if (p.exec) return `exec [${(p.exec.command ?? []).join(' ')}] ${attrs}`;
   if (p.httpGet) {
     const g = p.httpGet;
@@ -86,7 +86,9 @@ export function describeProbe(p: Probe): string {
     const port = String(g.port ?? '');
     let path = (g.path ?? '').replace(/[ ?#%]/g, (ch) => encodeURIComponent(ch));
     if (path && !path.startsWith('/')) path = `/${path}`;
-    return `http-get ${(g.scheme ?? 'HTTP').toLowerCase()}://${port ? `${host}:${port}` : host}${path} ${attrs}`;
+    // Go's url.URL.String(): "scheme:" only when set, then "//host:port/path".
+    const scheme = (g.scheme ?? '').toLowerCase();
+    return `http-get ${scheme ? `${scheme}:` : ''}//${port ? `${host}:${port}` : host}${path} ${attrs}`;
   }
   if (p.tcpSocket) return `tcp-socket ${p.tcpSocket.host ?? ''}:${String(p.tcpSocket.port)} ${attrs}`;
   if (p.grpc) return `grpc <pod>:${p.grpc.port} ${p.grpc.service ?? ''} ${attrs}`;
@@ -132,7 +134,7 @@ function describeEnv(w: PrefixWriter, c: Container, pod: Pod): void {
     if (!vf) {
       (e.value ?? '').split('\n').forEach((s, i) => w.write(3, i === 0 ? `${e.name}:\t${s}\n` : `\t${s}\n`));
     } else if (vf.fieldRef) {
-      const api = vf.fieldRef.apiVersion ?? 'v1';
+      const api = vf.fieldRef.apiVersion ?? ''; // the server defaults it to v1
       w.write(3, `${e.name}:\t${fieldRefValue(pod, vf.fieldRef.fieldPath)} (${api}:${vf.fieldRef.fieldPath})\n`);
     } else if (vf.resourceFieldRef) {
       w.write(3, `${e.name}:\t${resourceFieldValue(c, e)} (${vf.resourceFieldRef.resource})\n`);

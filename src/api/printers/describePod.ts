@@ -12,11 +12,11 @@ import { toMillis, translateTimestampSince } from './duration.js';
 
 export type { DescribeOptions } from './describeUtil.js';
 
-/** kubectl's event sort key: series.lastObservedTime, else lastTimestamp, else eventTime. */
-function eventSortTime(e: Event): number {
-  if (e.series) return toMillis(e.series.lastObservedTime) ?? 0;
-  return toMillis(e.lastTimestamp) ?? toMillis(e.eventTime) ?? 0;
-}
+/**
+ * describe sorts events by lastTimestamp only (kubectl/pkg/util/event.SortableEvents); events
+ * without one (new-style, eventTime only) sort first. Go's sort is stable at these sizes.
+ */
+const eventSortTime = (e: Event): number => toMillis(e.lastTimestamp) ?? Number.NEGATIVE_INFINITY;
 
 /** DescribeEvents: writes the Events section into an existing describe writer. */
 export function writeEvents(w: PrefixWriter, events: readonly Event[], now: number): void {
@@ -26,7 +26,11 @@ export function writeEvents(w: PrefixWriter, events: readonly Event[], now: numb
     return;
   }
   w.flush();
-  const sorted = [...events].sort((a, b) => eventSortTime(a) - eventSortTime(b));
+  const sorted = [...events].sort((a, b) => {
+    const ta = eventSortTime(a);
+    const tb = eventSortTime(b);
+    return ta === tb ? 0 : ta < tb ? -1 : 1;
+  });
   w.write(0, 'Events:\n  Type\tReason\tAge\tFrom\tMessage\n');
   w.write(1, '----\t------\t----\t----\t-------\n');
   for (const e of sorted) {
@@ -48,8 +52,8 @@ export function describeEventsSection(events: readonly Event[], now: number): st
 
 /**
  * kubectl describe pod. `events` are the pod's events (kubectl selects them by involvedObject);
- * `now` is epoch ms. Unset spec.priority / serviceAccountName show the API server's defaults
- * (0, "default") that a real server would have stored.
+ * `now` is epoch ms. Like kubectl, it prints the object as stored: API defaults (priority,
+ * serviceAccountName, probe thresholds, port protocols) show only if the store applied them.
  */
 export function describePod(pod: Pod, events: readonly Event[], now: number, opts: DescribeOptions = {}): string {
   const w = new PrefixWriter(opts);
@@ -58,10 +62,10 @@ export function describePod(pod: Pod, events: readonly Event[], now: number, opt
   const status = pod.status ?? {};
   w.write(0, `Name:\t${meta.name ?? ''}\n`);
   w.write(0, `Namespace:\t${meta.namespace ?? ''}\n`);
-  w.write(0, `Priority:\t${spec.priority ?? 0}\n`);
+  if (spec.priority !== undefined && spec.priority !== null) w.write(0, `Priority:\t${spec.priority}\n`);
   if (spec.priorityClassName) w.write(0, `Priority Class Name:\t${spec.priorityClassName}\n`);
   if (spec.runtimeClassName) w.write(0, `Runtime Class Name:\t${spec.runtimeClassName}\n`);
-  w.write(0, `Service Account:\t${spec.serviceAccountName || 'default'}\n`);
+  if (spec.serviceAccountName) w.write(0, `Service Account:\t${spec.serviceAccountName}\n`);
   w.write(0, spec.nodeName ? `Node:\t${spec.nodeName}/${status.hostIP ?? ''}\n` : 'Node:\t<none>\n');
   if (status.startTime) w.write(0, `Start Time:\t${formatRFC1123Z(status.startTime, opts)}\n`);
   printLabelsMultiline(w, 'Labels', meta.labels);
