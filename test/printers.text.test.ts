@@ -39,6 +39,13 @@ describe('printTable', () => {
     expect(out.split('\n')[2]).toBe('pod/job-x                  0/1     Error     0             25h   <none>');
   });
 
+  it('applies kubectl\'s minimum cell width of 6 (real kubectl output)', () => {
+    const p = { metadata: { name: 'p', namespace: 'default', creationTimestamp: new Date(NOW - 5000).toISOString() }, spec: { containers: [{ name: 'c' }] }, status: { phase: 'Pending' } };
+    expect(printTable(tableFor('Pod', [p], { now: NOW }), { wide: true, noHeaders: true })).toBe(
+      'p     0/1   Pending   0     5s    <none>   <none>   <none>   <none>\n',
+    );
+  });
+
   it('prints nothing for an empty table (kubectl says "No resources found" on stderr)', () => {
     expect(printTable(tableFor('Pod', [], { now: NOW }))).toBe('');
   });

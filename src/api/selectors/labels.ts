@@ -6,6 +6,7 @@
 //
 // plus `gt`/`lt` (written `>` / `<`), which the API server also accepts.
 import type { LabelSelector } from '../types.js';
+import { type Item, type Tok, scan } from './labelLexer.js';
 import { aggregate, invalidValue, isQualifiedName, isValidLabelValue } from './validation.js';
 
 export type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';
@@ -20,47 +21,6 @@ export interface LabelRequirement {
 export type Labels = Record<string, string> | undefined | null;
 
 const BINARY_OPERATORS = ['in', 'notin', '=', '==', '!=', 'gt', 'lt'];
-
-type Tok = 'err' | 'eos' | ')' | ',' | '!' | '==' | '=' | '>' | 'id' | 'in' | '<' | '!=' | 'notin' | '(';
-interface Item {
-  tok: Tok;
-  lit: string;
-}
-
-const KEYWORDS: Record<string, Tok> = {
-  ')': ')', ',': ',', '!': '!', '==': '==', '=': '=', '>': '>', in: 'in', '<': '<', '!=': '!=', notin: 'notin', '(': '(',
-};
-const isWhitespace = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
-const isSpecial = (c: string) => '=!(),><'.includes(c) && c !== '';
-
-/** The lexer: identifiers run until whitespace or a special symbol; symbols take the longest match. */
-function scan(s: string): Item[] {
-  const items: Item[] = [];
-  let pos = 0;
-  for (;;) {
-    while (pos < s.length && isWhitespace(s[pos]!)) pos++;
-    if (pos >= s.length) {
-      items.push({ tok: 'eos', lit: '' });
-      return items;
-    }
-    if (isSpecial(s[pos]!)) {
-      let buf = '';
-      let last: Item | undefined;
-      while (pos < s.length && isSpecial(s[pos]!)) {
-        buf += s[pos];
-        const tok = KEYWORDS[buf];
-        if (tok) last = { tok, lit: buf };
-        else if (last) break; // keep the longest token seen, leave this char for the next one
-        pos++;
-      }
-      items.push(last ?? { tok: 'err', lit: `error expected: keyword found '${buf}'` });
-    } else {
-      let buf = '';
-      while (pos < s.length && !isSpecial(s[pos]!) && !isWhitespace(s[pos]!)) buf += s[pos++];
-      items.push({ tok: KEYWORDS[buf] ?? 'id', lit: buf });
-    }
-  }
-}
 
 class Parser {
   private pos = 0;
