@@ -31,6 +31,7 @@ describe('parseLabelSelector: syntax', () => {
     expect(parseLabelSelector('x in (abc,)')[0]!.values).toEqual(['', 'abc']);
     expect(parseLabelSelector('x in ()')[0]!.values).toEqual(['']);
     expect(parseLabelSelector('x=')[0]!.values).toEqual(['']);
+    expect(parseLabelSelector('constructor=toString')).toEqual([{ key: 'constructor', operator: '=', values: ['toString'] }]);
     // in/notin are plain words in value position
     expect(parseLabelSelector('notin=in')).toEqual([{ key: 'notin', operator: '=', values: ['in'] }]);
   });

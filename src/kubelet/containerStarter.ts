@@ -58,6 +58,7 @@ export async function startInstance(ctx: StartContext, record: ContainerRecord, 
     workingDir: record.spec.workingDir || image.config.workingDir,
     rootfs,
     binds,
+    ioDir: join(containerRootDir(ctx.stateDir, ctx.pod, record.name), 'io'),
   });
   record.containerID = `tinylet://${randomBytes(32).toString('hex')}`;
   return proc;

@@ -1,4 +1,7 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, mkdirSync, openSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { NSENTER, pauseBinary } from './paths.js';
@@ -22,6 +25,8 @@ export interface LaunchSpec {
   rootfs?: RootFs;
   /** `src:dst[:ro]` bind mounts applied inside the container's root. */
   binds: string[];
+  /** A directory for the instance's stdout/stderr FIFOs. */
+  ioDir: string;
 }
 
 export interface ContainerProcess {
@@ -46,24 +51,29 @@ export function launchContainer(spec: LaunchSpec): Promise<ContainerProcess> {
   if (spec.rootfs) launcherArgs.push('--rootfs', spec.rootfs.mountPoint, '--upper', spec.rootfs.upper, '--work', spec.rootfs.work, '--lower', spec.rootfs.lower);
   for (const b of spec.binds) launcherArgs.push('--bind', b);
   if (spec.workingDir) launcherArgs.push('--workdir', spec.workingDir);
+  const io = openOutputFifos(spec.ioDir);
   const child = spawn(NSENTER, ['--target', String(spec.sandbox.pid), ...ns, '--', pauseBinary, ...launcherArgs, '--', ...spec.argv], {
     env: spec.env,
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    stdio: ['ignore', io.stdoutWrite, io.stderrWrite, 'pipe'],
     detached: true,
   });
+  closeSync(io.stdoutWrite);
+  closeSync(io.stderrWrite);
+  const stdout = new Socket({ fd: io.stdoutRead, readable: true, writable: false });
+  const stderr = new Socket({ fd: io.stderrRead, readable: true, writable: false });
   const report = createInterface({ input: child.stdio[3] as Readable });
   return new Promise((resolve, reject) => {
     let started: ContainerProcess | undefined;
     let resolveExit!: (e: ProcessExit & { finishedAt: Date }) => void;
     const exited = new Promise<ProcessExit & { finishedAt: Date }>((r) => (resolveExit = r));
     let launcherStderr = '';
-    child.stderr!.on('data', (d: Buffer) => {
+    stderr.on('data', (d: Buffer) => {
       if (!started) launcherStderr += d.toString();
     });
     report.on('line', (line) => {
       const [word, ...rest] = line.split(' ');
       if (word === 'started') {
-        started = { pid: Number(rest[0]), startedAt: new Date(), stdout: child.stdout!, stderr: child.stderr!, exited };
+        started = { pid: Number(rest[0]), startedAt: new Date(), stdout, stderr, exited };
         resolve(started);
       } else if (word === 'failed') {
         reject(new StartError(rest.join(' ')));
@@ -77,8 +87,27 @@ export function launchContainer(spec: LaunchSpec): Promise<ContainerProcess> {
     const launcherExit = new Promise<[number | null, NodeJS.Signals | null]>((r) => child.once('exit', (c, s) => r([c, s])));
     const reportClosed = new Promise<void>((r) => report.once('close', r));
     void Promise.all([launcherExit, reportClosed]).then(([[code, signal]]) => {
-      if (!started) reject(new StartError(launcherStderr.trim() || `launcher exited with ${code ?? signal}`));
+      if (!started) {
+        stdout.destroy();
+        stderr.destroy();
+        reject(new StartError(launcherStderr.trim() || `launcher exited with ${code ?? signal}`));
+      }
       else resolveExit({ exitCode: code ?? 137, signal: signal ? 9 : undefined, finishedAt: new Date() });
     });
   });
+}
+
+/**
+ * stdout/stderr are FIFOs rather than Node's socketpairs: programs that open /dev/stdout or
+ * /dev/stderr (nginx's logs, `echo > /dev/stderr`) cannot open a socket through /proc/self/fd.
+ */
+function openOutputFifos(dir: string) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, 'stdout');
+  const err = join(dir, 'stderr');
+  execFileSync('mkfifo', ['-m', '0600', out, err]);
+  const stdoutRead = openSync(out, constants.O_RDONLY | constants.O_NONBLOCK);
+  const stderrRead = openSync(err, constants.O_RDONLY | constants.O_NONBLOCK);
+  return { stdoutRead, stderrRead, stdoutWrite: openSync(out, constants.O_WRONLY), stderrWrite: openSync(err, constants.O_WRONLY) };
 }

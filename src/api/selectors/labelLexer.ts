@@ -9,9 +9,10 @@ export interface Item {
   lit: string;
 }
 
-const KEYWORDS: Record<string, Tok> = {
-  ')': ')', ',': ',', '!': '!', '==': '==', '=': '=', '>': '>', in: 'in', '<': '<', '!=': '!=', notin: 'notin', '(': '(',
-};
+// A Map, so that identifiers such as "constructor" never hit Object.prototype.
+const KEYWORDS = new Map<string, Tok>(
+  [')', ',', '!', '==', '=', '>', 'in', '<', '!=', 'notin', '('].map((k) => [k, k as Tok]),
+);
 const isWhitespace = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
 const isSpecial = (c: string) => '=!(),><'.includes(c) && c !== '';
 
@@ -30,7 +31,7 @@ export function scan(s: string): Item[] {
       let last: Item | undefined;
       while (pos < s.length && isSpecial(s[pos]!)) {
         buf += s[pos];
-        const tok = KEYWORDS[buf];
+        const tok = KEYWORDS.get(buf);
         if (tok) last = { tok, lit: buf };
         else if (last) break; // keep the longest token seen, leave this char for the next one
         pos++;
@@ -39,7 +40,7 @@ export function scan(s: string): Item[] {
     } else {
       let buf = '';
       while (pos < s.length && !isSpecial(s[pos]!) && !isWhitespace(s[pos]!)) buf += s[pos++];
-      items.push({ tok: KEYWORDS[buf] ?? 'id', lit: buf });
+      items.push({ tok: KEYWORDS.get(buf) ?? 'id', lit: buf });
     }
   }
 }

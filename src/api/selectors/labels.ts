@@ -14,7 +14,7 @@ export type LabelOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' 
 export interface LabelRequirement {
   key: string;
   operator: LabelOperator;
-  /** Sorted and deduplicated, as Go's sets.String.List(). */
+  /** From a parsed string: sorted and deduplicated, as Go's sets.String.List(). */
   values: string[];
 }
 

@@ -1,0 +1,36 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AgentConfig } from '../kubelet/config.js';
+import type { Kubelet } from '../kubelet/kubelet.js';
+import type { WatchHub } from './watchHub.js';
+import type { Event, Pod } from '../api/types.js';
+
+/** What the handlers may use: the kubelet (desired state in, facts out) and the watch hubs. */
+export interface ApiServices {
+  kubelet: Kubelet;
+  config: AgentConfig;
+  pods: WatchHub<Pod>;
+  events: WatchHub<Event>;
+  /** When the agent started: the creation time of the built-in namespaces. */
+  startedAt: Date;
+  /** The TCP listener's address, for `tinylet kubeconfig` (undefined when it is off). */
+  tcpAddress(): { host: string; port: number } | undefined;
+  token: string;
+}
+
+/** One request, parsed. */
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  method: string;
+  query: URLSearchParams;
+  services: ApiServices;
+  /** 'unix' requests are trusted by the socket's permissions; 'tcp' ones carried a valid token. */
+  transport: 'unix' | 'tcp';
+}
+
+export interface ResourcePath {
+  namespace?: string;
+  resource: string;
+  name?: string;
+  subresource?: string;
+}

@@ -1,0 +1,86 @@
+// Watch streams (`?watch=true`): newline-delimited watch events, as the API server sends them.
+// Selector watches turn a change that makes an object (stop) match into ADDED (DELETED), as the
+// apiserver's cacher does; `as=Table` watches send one-row Tables.
+import type { ObjectMeta } from '../api/types.js';
+import type { TableKind } from '../api/printers/tables.js';
+import type { RequestContext } from './context.js';
+import { asTable, wantsTable } from './respond.js';
+import { expired } from './status.js';
+import type { HubEvent, WatchHub, WatchType } from './watchHub.js';
+
+type Meta = { metadata?: ObjectMeta };
+
+export interface WatchSpec<T extends Meta> {
+  hub: WatchHub<T>;
+  kind: TableKind;
+  /** The objects present now (for a watch without resourceVersion: synthetic ADDED events). */
+  current(): T[];
+  matches(obj: T): boolean;
+  /** Adds kind/apiVersion to plain objects (events carry them, stored pods may not). */
+  typed(obj: T): T;
+}
+
+function filtered<T extends Meta>(ev: HubEvent<T>, matches: (o: T) => boolean): WatchType | undefined {
+  const now = matches(ev.object);
+  const before = ev.previous !== undefined && matches(ev.previous);
+  if (ev.type === 'ADDED') return now ? 'ADDED' : undefined;
+  if (ev.type === 'DELETED') return now || before ? 'DELETED' : undefined;
+  if (now && before) return 'MODIFIED';
+  if (now) return 'ADDED';
+  if (before) return 'DELETED';
+  return undefined;
+}
+
+export function serveWatch<T extends Meta>(ctx: RequestContext, spec: WatchSpec<T>): void {
+  const { res, req } = ctx;
+  const table = wantsTable(req);
+  const rvParam = ctx.query.get('resourceVersion') ?? '';
+  const timeout = Number(ctx.query.get('timeoutSeconds') ?? 0);
+  let first = true;
+  const encode = (type: WatchType | 'ERROR', object: unknown): string => {
+    let obj = object;
+    if (table && type !== 'ERROR') {
+      obj = asTable(ctx, spec.kind, [spec.typed(object as T)]);
+      if (!first) obj = { ...(obj as object), columnDefinitions: [] };
+      first = false;
+    } else if (type !== 'ERROR') {
+      obj = spec.typed(object as T);
+    }
+    return `${JSON.stringify({ type, object: obj })}\n`;
+  };
+
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+
+  let initial: { type: WatchType; object: T }[];
+  if (rvParam === '' || rvParam === '0') {
+    initial = spec.current().filter(spec.matches).map((object) => ({ type: 'ADDED' as const, object }));
+  } else {
+    const events = spec.hub.since(Number(rvParam));
+    if (!events || Number.isNaN(Number(rvParam))) {
+      const err = expired(`too old resource version: ${rvParam} (${spec.hub.oldest + 1})`);
+      res.end(encode('ERROR', err.toStatus()));
+      return;
+    }
+    initial = events.flatMap((e) => {
+      const type = filtered(e, spec.matches);
+      return type ? [{ type, object: e.object }] : [];
+    });
+  }
+  for (const e of initial) res.write(encode(e.type, e.object));
+
+  const onChange = (e: HubEvent<T>) => {
+    const type = filtered(e, spec.matches);
+    if (type) res.write(encode(type, e.object));
+  };
+  spec.hub.on('change', onChange);
+  const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
+  const stop = () => {
+    spec.hub.off('change', onChange);
+    if (timer) clearTimeout(timer);
+  };
+  res.on('close', stop);
+  req.on('close', () => {
+    if (!res.writableEnded) res.end();
+  });
+}
