@@ -64,19 +64,54 @@ describe('init containers and sidecars', () => {
       podManifest('sidecar', {
         restartPolicy: 'Never',
         terminationGracePeriodSeconds: 5,
-        initContainers: [{ name: 'proxy', image: 'busybox', restartPolicy: 'Always', command: ['sh', '-c', 'trap "echo proxy-stop; exit 0" TERM; echo proxy-up; while true; do sleep 0.1; done'] }],
+        volumes: [{ name: 'data', emptyDir: {} }],
+        initContainers: [
+          {
+            name: 'proxy',
+            image: 'busybox',
+            restartPolicy: 'Always',
+            volumeMounts: [{ name: 'data', mountPath: '/data' }],
+            command: ['sh', '-c', 'trap "echo proxy-stop; exit 0" TERM; echo proxy-up; if [ ! -f /data/once ]; then touch /data/once; sleep 0.5; exit 1; fi; while true; do sleep 0.1; done'],
+          },
+        ],
         containers: [{ name: 'app', image: 'busybox', command: ['sh', '-c', 'trap "echo app-stop; exit 0" TERM; echo app-up; while true; do sleep 0.1; done'] }],
       }),
     );
-    await waitForPod(node, w, (p) => p.status?.containerStatuses?.[0].state?.running !== undefined);
+    await waitForPod(node, w, (p) => p.status?.containerStatuses?.[0].state?.running !== undefined && p.status.initContainerStatuses?.[0].restartCount === 1);
+    await waitForPod(node, w, (p) => p.status?.initContainerStatuses?.[0].state?.running !== undefined);
     expect(podStatusReason(w.pod)).toBe('Running');
+    expect(w.pod.status!.phase).toBe('Running');
     expect(w.pod.status!.initContainerStatuses![0].state!.running).toBeDefined();
     node.kubelet.deletePod('default', 'sidecar');
     await w.done;
     const ev = eventsOf(node, w);
-    const exitOf = (name: string) => ev.find((e) => e.reason === 'Exited' && e.fieldPath?.endsWith(`{${name}}`))!.at;
+    const exitOf = (name: string) => ev.filter((e) => e.reason === 'Exited' && e.fieldPath?.endsWith(`{${name}}`)).at(-1)!.at;
     const startOf = (name: string) => ev.find((e) => e.reason === 'Started' && e.fieldPath?.endsWith(`{${name}}`))!.at;
     expect(startOf('proxy')).toBeLessThan(startOf('app'));
+    expect(logOf(node, w, 'proxy', 1)).toEqual(['proxy-up', 'proxy-stop']);
     expect(exitOf('app')).toBeLessThan(exitOf('proxy'));
+  });
+});
+
+describe('conditions', () => {
+  let node: TestNode;
+  afterEach(async () => node?.cleanup());
+
+  it('Ready waits for readinessGates while ContainersReady is True; each condition has a transition time', async () => {
+    node = testNode();
+    const w = node.run(
+      podManifest('gated', { readinessGates: [{ conditionType: 'example.com/lb-ready' }], containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] }),
+    );
+    const pod = await waitForPod(node, w, (p) => p.status?.conditions?.find((c) => c.type === 'ContainersReady')?.status === 'True');
+    const cond = Object.fromEntries(pod.status!.conditions!.map((c) => [c.type, c]));
+    expect(cond.PodScheduled.status).toBe('True');
+    expect(cond.Initialized.status).toBe('True');
+    expect(cond.Ready.status).toBe('False');
+    expect(cond.Ready.reason).toBe('ReadinessGatesNotReady');
+    for (const c of Object.values(cond)) expect(c.lastTransitionTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const s = pod.status!.containerStatuses![0];
+    expect(s).toMatchObject({ name: 'c', ready: true, started: true, restartCount: 0, image: 'docker.io/library/busybox:latest' });
+    expect(s.containerID).toMatch(/^tinylet:\/\/[0-9a-f]{64}$/);
+    expect(s.imageID).toMatch(/^docker.io\/library\/busybox@sha256:[0-9a-f]{64}$/);
   });
 });

@@ -32,6 +32,10 @@ export interface ContainerRecord {
   killing?: Promise<void>;
   /** Why the current instance is being stopped, if it is (shown in timelines). */
   stopReason?: string;
+  /** Killed because its spec changed through an API update: start it again whatever the restart policy. */
+  restartForSpecChange?: boolean;
+  /** Epoch ms before which the container must not start (a back-off carried over an agent restart). */
+  resumeAt?: number;
 }
 
 export function newRecord(spec: Container, role: ContainerRole, fieldPath: string, backoff: RestartBackoff, image: string): ContainerRecord {

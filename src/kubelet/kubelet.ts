@@ -9,6 +9,7 @@ import type { ContainerRecord } from './containerRecord.js';
 import { EventRecorder } from './events.js';
 import type { KubeletContext } from './kubeletContext.js';
 import { PodWorker } from './podWorker.js';
+import { applyPodUpdate } from './podUpdate.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -44,7 +45,9 @@ export class Kubelet extends EventEmitter implements KubeletContext {
   }
 
   nextResourceVersion(): string {
-    return String(++this.rv);
+    ++this.rv;
+    this.rvGuard?.(this.rv);
+    return String(this.rv);
   }
 
   get resourceVersion(): string {
@@ -54,7 +57,7 @@ export class Kubelet extends EventEmitter implements KubeletContext {
   /** Starts a pod from a defaulted, validated object. */
   createPod(pod: Pod): Pod {
     const key = `${pod.metadata!.namespace}/${pod.metadata!.name}`;
-    if (this.workers.has(key)) throw new AlreadyExistsError(`pods "${pod.metadata!.name}" already exists`);
+    if (this.workers.has(key) || this.restored.has(key)) throw new AlreadyExistsError(`pods "${pod.metadata!.name}" already exists`);
     const worker = new PodWorker({ ...pod, metadata: { ...pod.metadata, resourceVersion: this.nextResourceVersion() } }, this);
     this.workers.set(key, worker);
     this.emit('pod', 'ADDED', worker.pod);
@@ -87,11 +90,11 @@ export class Kubelet extends EventEmitter implements KubeletContext {
   }
 
   getPod(namespace: string, name: string): Pod | undefined {
-    return this.getWorker(namespace, name)?.pod;
+    return this.getWorker(namespace, name)?.pod ?? this.restored.get(`${namespace}/${name}`);
   }
 
   listPods(): Pod[] {
-    return [...this.workers.values()].map((w) => w.pod);
+    return [...[...this.workers.values()].map((w) => w.pod), ...this.restored.values()];
   }
 
   /**
@@ -100,7 +103,7 @@ export class Kubelet extends EventEmitter implements KubeletContext {
    */
   deletePod(namespace: string, name: string, opts: { gracePeriodSeconds?: number; force?: boolean } = {}): Pod | undefined {
     const worker = this.getWorker(namespace, name);
-    if (!worker) return undefined;
+    if (!worker) return this.deleteRestoredPod(namespace, name);
     worker.requestDeletion(opts.gracePeriodSeconds, opts.force);
     if (worker.finished) {
       this.finished(worker);
@@ -122,5 +125,60 @@ export class Kubelet extends EventEmitter implements KubeletContext {
   /** Waits for every pod worker, including force-deleted ones, to finish (tests, shutdown). */
   async drained(): Promise<void> {
     await Promise.all([...this.workers.values(), ...this.orphans].map((w) => w.done));
+  }
+
+  // ---- Agent persistence and API updates (src/store, src/server). Kept apart from the pod life
+  // cycle above: pods restored from the store in a terminal phase, resuming the resourceVersion
+  // clock after a restart, and updates of a pod's mutable fields.
+
+  private readonly restored = new Map<string, Pod>();
+  private rvGuard?: (rv: number) => void;
+
+  /** Continues the resourceVersion clock of a previous run; `guard` sees every new version (to persist a ceiling). */
+  resumeResourceVersion(from: number, guard?: (rv: number) => void): void {
+    if (from > this.rv) this.rv = from;
+    this.rvGuard = guard;
+  }
+
+  /**
+   * A pod that had already ended (Succeeded/Failed) when the previous agent stopped: it is listed
+   * with its final status, as a node keeps a finished pod, and never runs again.
+   */
+  restorePod(pod: Pod): Pod {
+    const key = `${pod.metadata!.namespace}/${pod.metadata!.name}`;
+    if (this.workers.has(key) || this.restored.has(key)) throw new AlreadyExistsError(`pods "${pod.metadata!.name}" already exists`);
+    const restored = { ...pod, metadata: { ...pod.metadata, resourceVersion: this.nextResourceVersion() } };
+    this.restored.set(key, restored);
+    this.emit('pod', 'ADDED', restored);
+    return restored;
+  }
+
+  private deleteRestoredPod(namespace: string, name: string): Pod | undefined {
+    const key = `${namespace}/${name}`;
+    const pod = this.restored.get(key);
+    if (!pod) return undefined;
+    this.restored.delete(key);
+    const gone = { ...pod, metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), deletionGracePeriodSeconds: 0, resourceVersion: this.nextResourceVersion() } };
+    this.emit('pod', 'DELETED', gone);
+    return gone;
+  }
+
+  /**
+   * Applies an update already validated by the API (labels, annotations, container images,
+   * activeDeadlineSeconds, tolerations); a container whose image changed is restarted.
+   */
+  updatePod(namespace: string, name: string, next: Pod): Pod | undefined {
+    const worker = this.getWorker(namespace, name);
+    if (worker) {
+      applyPodUpdate(worker, next);
+      return worker.pod;
+    }
+    const key = `${namespace}/${name}`;
+    const pod = this.restored.get(key);
+    if (!pod) return undefined;
+    const updated = { ...pod, metadata: { ...pod.metadata, labels: next.metadata?.labels, annotations: next.metadata?.annotations, resourceVersion: this.nextResourceVersion() } };
+    this.restored.set(key, updated);
+    this.emit('pod', 'MODIFIED', updated);
+    return updated;
   }
 }

@@ -271,6 +271,11 @@ export class PodWorker {
       await logs;
       return this.finishInstance(r, proc, exit);
     }
+    // Without a startup probe a running container is started (and ready without a readiness probe).
+    if (!r.spec.startupProbe) {
+      r.started = true;
+      r.ready = !r.spec.readinessProbe;
+    }
     this.setState(r, { running: { startedAt: rfc3339(proc.startedAt) } });
     r.probes = startContainerProbes(
       { pod: () => this.pod, container: r.spec, pid: proc.pid, env: r.env, startedAt: proc.startedAt.getTime() },

@@ -36,13 +36,10 @@ export function serveWatch<T extends Meta>(ctx: RequestContext, spec: WatchSpec<
   const table = wantsTable(req);
   const rvParam = ctx.query.get('resourceVersion') ?? '';
   const timeout = Number(ctx.query.get('timeoutSeconds') ?? 0);
-  let first = true;
   const encode = (type: WatchType | 'ERROR', object: unknown): string => {
     let obj = object;
     if (table && type !== 'ERROR') {
       obj = asTable(ctx, spec.kind, [spec.typed(object as T)]);
-      if (!first) obj = { ...(obj as object), columnDefinitions: [] };
-      first = false;
     } else if (type !== 'ERROR') {
       obj = spec.typed(object as T);
     }

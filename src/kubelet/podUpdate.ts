@@ -1,0 +1,36 @@
+import type { Container, Pod } from '../api/types.js';
+import type { PodWorker } from './podWorker.js';
+
+/**
+ * Applies a validated update to a running pod. Metadata and activeDeadlineSeconds are taken as they
+ * are; a container whose image changed is killed ("definition changed") and started again with the
+ * new image whatever the restart policy, as the kubelet does when a container's hash changes.
+ */
+export function applyPodUpdate(worker: PodWorker, next: Pod): void {
+  const old = worker.pod;
+  const spec = old.spec!;
+  const images = new Map<string, string | undefined>();
+  for (const c of [...(next.spec?.initContainers ?? []), ...(next.spec?.containers ?? [])]) images.set(c.name, c.image);
+  const withImage = (c: Container): Container => ({ ...c, image: images.get(c.name) ?? c.image });
+  worker.pod = {
+    ...old,
+    metadata: { ...old.metadata, labels: next.metadata?.labels, annotations: next.metadata?.annotations },
+    spec: {
+      ...spec,
+      containers: spec.containers.map(withImage),
+      ...(spec.initContainers ? { initContainers: spec.initContainers.map(withImage) } : {}),
+      activeDeadlineSeconds: next.spec?.activeDeadlineSeconds,
+      tolerations: next.spec?.tolerations,
+    },
+  };
+  for (const r of worker.records) {
+    const image = images.get(r.name);
+    if (image === undefined || image === r.spec.image) continue;
+    r.spec = { ...r.spec, image };
+    if (r.process && !worker.deleting) {
+      r.restartForSpecChange = true;
+      void worker.kill(r, spec.terminationGracePeriodSeconds ?? 30, `Container ${r.name} definition changed, will be restarted`);
+    }
+  }
+  worker.refreshStatus();
+}

@@ -1,0 +1,59 @@
+// DELETE on a pod (graceful, or immediate with gracePeriodSeconds=0) and on the collection.
+import { podFieldGetter } from '../../api/selectors/fields.js';
+import type { Pod } from '../../api/types.js';
+import { readObject } from '../body.js';
+import type { RequestContext } from '../context.js';
+import { sendJson } from '../respond.js';
+import { selectorFromQuery } from '../selectors.js';
+import { badRequest, conflict } from '../status.js';
+import { findPod, podsIn } from './podsRead.js';
+import { isObject, typedPod } from './typed.js';
+
+interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: string[];
+}
+
+async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
+  const body = await readObject(ctx.req);
+  const opts: DeleteOptions = isObject(body) ? (body as DeleteOptions) : {};
+  const q = ctx.query.get('gracePeriodSeconds');
+  if (opts.gracePeriodSeconds === undefined && q !== null) opts.gracePeriodSeconds = Number(q);
+  if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds !== null) {
+    if (!Number.isInteger(opts.gracePeriodSeconds)) throw badRequest(`invalid gracePeriodSeconds: ${String(opts.gracePeriodSeconds)}`);
+    // The API server turns a negative grace period into the shortest graceful one.
+    if (opts.gracePeriodSeconds < 0) opts.gracePeriodSeconds = 1;
+  } else {
+    delete opts.gracePeriodSeconds;
+  }
+  return opts;
+}
+
+function deleteOne(ctx: RequestContext, pod: Pod, opts: DeleteOptions): Pod {
+  const meta = pod.metadata!;
+  if (opts.preconditions?.uid && opts.preconditions.uid !== meta.uid) {
+    throw conflict('pods', meta.name!, `Precondition failed: UID in precondition: ${opts.preconditions.uid}, UID in object meta: ${meta.uid}`);
+  }
+  if (opts.preconditions?.resourceVersion && opts.preconditions.resourceVersion !== meta.resourceVersion) {
+    throw conflict('pods', meta.name!, `Precondition failed: ResourceVersion in precondition: ${opts.preconditions.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
+  }
+  if (opts.dryRun?.includes('All') || ctx.query.get('dryRun') === 'All') return pod;
+  const grace = opts.gracePeriodSeconds;
+  const kubelet = ctx.services.kubelet;
+  const before = kubelet.deletePod(meta.namespace!, meta.name!, { gracePeriodSeconds: grace, force: grace === 0 });
+  return kubelet.getPod(meta.namespace!, meta.name!) ?? before ?? pod;
+}
+
+export async function deletePod(ctx: RequestContext, namespace: string, name: string): Promise<void> {
+  const opts = await deleteOptions(ctx);
+  const pod = findPod(ctx, namespace, name);
+  sendJson(ctx.res, 200, typedPod(deleteOne(ctx, pod, opts)));
+}
+
+export async function deletePods(ctx: RequestContext, namespace: string): Promise<void> {
+  const opts = await deleteOptions(ctx);
+  const matches = selectorFromQuery(ctx, podFieldGetter);
+  const deleted = podsIn(ctx, namespace).filter(matches).map((p) => typedPod(deleteOne(ctx, p, opts)));
+  sendJson(ctx.res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: ctx.services.kubelet.resourceVersion }, items: deleted });
+}
