@@ -23,4 +23,5 @@ if (!compiler) {
   console.error('tinylet: no C compiler found to build agent/pause.c; install one with: apt-get install build-essential (Debian package gcc)');
   process.exit(1);
 }
-execFileSync(compiler, ['-O2', '-Wall', '-Wextra', '-o', out, src], { stdio: 'inherit' });
+// Static: no shared libc pages, so the pause process stays well under 1 MB resident.
+execFileSync(compiler, ['-Os', '-static', '-Wall', '-Wextra', '-o', out, src], { stdio: 'inherit' });

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { NSENTER } from './paths.js';
 
 export interface ExecTarget {
@@ -26,6 +25,8 @@ export async function execInContainer(
   argv: string[],
   opts: { env: Record<string, string>; timeoutMs?: number; cwd?: string },
 ): Promise<ExecResult> {
+  // Loaded on first use: importing execa costs ~130 ms that pod start-up should not pay.
+  const { execa } = await import('execa');
   const child = execa(NSENTER, [...nsenterArgs(target.pid), ...argv], {
     env: opts.env,
     extendEnv: false,

@@ -1,5 +1,5 @@
 import { cidrString, gatewayOf, type Cidr } from './cidr.js';
-import { execa } from 'execa';
+import { runProcess } from '../runProcess.js';
 import { ipBatch, ipOk } from './ip.js';
 
 /** Metric of the catch-all route: it only wins if the bridge's own connected route is gone. */
@@ -24,6 +24,6 @@ export async function removeBridge(name: string, cidr: Cidr): Promise<void> {
 }
 
 export async function bridgeHasPorts(name: string): Promise<boolean> {
-  const r = await execa('ip', ['-o', 'link', 'show', 'master', name], { reject: false });
+  const r = await runProcess('ip', ['-o', 'link', 'show', 'master', name]);
   return r.stdout.trim().length > 0;
 }
