@@ -77,3 +77,12 @@ export function waitForPod(node: TestNode, worker: PodWorker, cond: (pod: Pod) =
 export function podManifest(name: string, spec: Partial<Pod['spec']> & { containers: NonNullable<Pod['spec']>['containers'] }): Pod {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: spec as Pod['spec'] };
 }
+
+/** Polls a condition that no pod change announces (events, files, processes). */
+export async function waitUntil(cond: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
