@@ -108,3 +108,29 @@ describe('pods as real processes', () => {
     expect(logOf(node, w, 'c')[0]).toBe('scratch');
   });
 });
+
+describe('shared process namespace', () => {
+  let node: TestNode;
+  afterEach(async () => node?.cleanup());
+
+  it('with shareProcessNamespace the pause process is PID 1 and containers see each other', async () => {
+    node = testNode();
+    const w = node.run(
+      podManifest('shared', {
+        shareProcessNamespace: true,
+        terminationGracePeriodSeconds: 2,
+        containers: [
+          { name: 'a', image: 'busybox', command: ['sleep', '3600'] },
+          { name: 'b', image: 'busybox', command: ['sh', '-c', 'sleep 0.5; echo pid1=$(cat /proc/1/comm); ps -o args | grep "^sleep 36"; sleep 3600'] },
+        ],
+      }),
+    );
+    await waitForPod(node, w, allRunning);
+    await retry(async () => expect(logOf(node, w, 'b').length).toBe(2));
+    expect(logOf(node, w, 'b')).toEqual(['pid1=tinylet-pause', 'sleep 3600']);
+    node.kubelet.deletePod('default', 'shared');
+    await w.done;
+    // Not PID 1 of its own namespace, sleep dies of the SIGTERM default action: 143.
+    expect(w.pod.status!.containerStatuses![0].state!.terminated!.exitCode).toBe(143);
+  });
+});

@@ -96,3 +96,23 @@ describe('restart policies and CrashLoopBackOff on real processes', () => {
     expect(workers[0].pod.status!.conditions!.find((c) => c.type === 'Ready')!.reason).toBe('PodCompleted');
   });
 });
+
+describe('activeDeadlineSeconds', () => {
+  let node: TestNode;
+  afterEach(async () => node?.cleanup());
+
+  it('fails the pod with DeadlineExceeded and stops its containers', async () => {
+    node = testNode();
+    const w = node.run(
+      podManifest('deadline', {
+        activeDeadlineSeconds: 1,
+        containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'] }],
+      }),
+    );
+    await w.done;
+    expect(w.pod.status!.phase).toBe('Failed');
+    expect(w.pod.status!.reason).toBe('DeadlineExceeded');
+    expect(status(w.pod).state!.terminated!.exitCode).toBe(0);
+    expect(eventsOf(node, w).map((e) => e.reason)).toContain('DeadlineExceeded');
+  });
+});

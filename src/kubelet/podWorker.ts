@@ -18,7 +18,7 @@ import { writePodFiles } from './podFiles.js';
 import { containerLogPath, podDir } from './podPaths.js';
 import { buildPodStatus, ConditionTracker } from './podStatus.js';
 import { startContainerProbes } from './prober/manager.js';
-import { shouldRestart } from './restartPolicy.js';
+import { resumeDelay, shouldRestart } from './restartPolicy.js';
 import { sleep } from './sleep.js';
 import { killContainer, stopSignalOf, type KillContext } from './termination.js';
 
@@ -104,6 +104,8 @@ export class PodWorker {
   private async run(): Promise<void> {
     this.event('Normal', 'Scheduled', `Successfully assigned ${this.key} to ${this.kl.config.nodeName}`);
     this.startTime = rfc3339(new Date());
+    const deadline = this.pod.spec!.activeDeadlineSeconds;
+    const deadlineTimer = deadline ? setTimeout(() => this.deadlineExceeded(), deadline * 1000) : undefined;
     try {
       await this.createSandbox();
     } catch (err) {
@@ -123,6 +125,7 @@ export class PodWorker {
     }
     await this.terminating;
     await Promise.all(this.sidecarLoops);
+    clearTimeout(deadlineTimer);
     await this.teardownSandbox();
     this.refreshStatus();
     this.finished = true;
@@ -204,7 +207,7 @@ export class PodWorker {
 
   /** Start, watch and restart one container until its restart policy or the pod says stop. */
   private async containerLoop(r: ContainerRecord): Promise<void> {
-    let delayMs = 0;
+    let delayMs = resumeDelay(r); // a back-off carried over an agent restart (podRecovery.ts)
     for (;;) {
       if (this.stopping) return;
       if (delayMs > 0) {
@@ -408,12 +411,27 @@ export class PodWorker {
     this.stop.abort();
     this.notifyWaiters();
     for (const r of this.records) r.probes?.stopLivenessAndStartup();
-    this.terminating = (async () => {
-      const started = Date.now();
-      await Promise.all(this.records.filter((r) => r.role !== 'sidecar').map((r) => this.kill(r, grace, `Stopping container ${r.name}`, grace === 0)));
-      const left = Math.max(0, grace - Math.floor((Date.now() - started) / 1000));
-      await this.stopSidecars(left, 'Stopping container');
-    })();
+    this.terminating = this.stopAllContainers(grace);
+    this.refreshStatus();
+  }
+
+  /** App containers in parallel, then sidecars with what is left of the grace period. */
+  private async stopAllContainers(grace: number): Promise<void> {
+    const started = Date.now();
+    await Promise.all(this.records.filter((r) => r.role !== 'sidecar').map((r) => this.kill(r, grace, `Stopping container ${r.name}`, grace === 0)));
+    const left = Math.max(0, grace - Math.floor((Date.now() - started) / 1000));
+    await this.stopSidecars(left, 'Stopping container');
+  }
+
+  /** activeDeadlineSeconds: the kubelet fails the pod and stops its containers. */
+  private deadlineExceeded(): void {
+    if (this.finished || this.deleting || this.failed || this.completed) return;
+    const message = 'Pod was active on the node longer than the specified deadline';
+    this.event('Normal', 'DeadlineExceeded', message);
+    this.failed = { reason: 'DeadlineExceeded', message };
+    this.stop.abort();
+    this.notifyWaiters();
+    this.terminating = this.stopAllContainers(this.podGrace());
     this.refreshStatus();
   }
 
