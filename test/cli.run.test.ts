@@ -89,3 +89,23 @@ spec:
     expect(r.stdout).toMatch(/exit code 137/);
   });
 });
+
+describe('tinylet run and Ctrl-C', () => {
+  it('SIGINT deletes the pod gracefully and prints the verdict', async () => {
+    const pod = file('ctrlc.yaml', `apiVersion: v1\nkind: Pod\nmetadata: {name: ctrlc}\nspec:\n  containers:\n  - {name: app, image: busybox, command: [sh, -c, 'trap "echo bye; exit 0" TERM; echo hello; while true; do sleep 0.1; done']}\n`);
+    const child = execa('node', [cli, 'run', pod, '--config', agentConfig()], { reject: false });
+    let out = '';
+    await new Promise<void>((resolve) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('stdout | hello')) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/DeleteRequested/);
+    expect(r.stdout).toMatch(/app\s+stdout \| bye/);
+    expect(r.stdout).toMatch(/PASS/);
+  });
+});
