@@ -23,7 +23,7 @@ export interface Verdict {
 export function judge(pod: Pod, events: Event[], deleted: boolean): Verdict {
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   const containers = statuses.map((s): ContainerVerdict => {
-    const t = s.state?.terminated;
+    const t = s.state?.terminated ?? s.lastState?.terminated;
     const mine = events.filter((e) => e.involvedObject.fieldPath?.endsWith(`{${s.name}}`));
     const killed = mine.some((e) => e.reason === 'ExceededGracePeriod');
     const signalEvent = [...mine].reverse().find((e) => e.reason === 'Signal');
@@ -44,6 +44,11 @@ export function judge(pod: Pod, events: Event[], deleted: boolean): Verdict {
     const ok = pod.status?.phase === 'Succeeded';
     return { ok, containers, summary: ok ? 'PASS: the pod succeeded' : `FAIL: the pod ended in phase ${pod.status?.phase}` };
   }
+  const started = new Set(events.filter((e) => e.reason === 'Started').map((e) => /\{(.+)\}/.exec(e.involvedObject.fieldPath ?? '')?.[1]));
+  const neverStarted = (pod.spec?.containers ?? []).filter((c) => !started.has(c.name)).map((c) => c.name);
+  if (neverStarted.length > 0) {
+    return { ok: false, containers, summary: `FAIL: ${neverStarted.join(', ')} never started (the pod was deleted while ${describeWaiting(pod)})` };
+  }
   const killed = containers.filter((c) => c.killedBySigkill);
   if (killed.length === 0) return { ok: true, containers, summary: 'PASS: every container stopped within its grace period' };
   return {
@@ -53,8 +58,13 @@ export function judge(pod: Pod, events: Event[], deleted: boolean): Verdict {
   };
 }
 
+function describeWaiting(pod: Pod): string {
+  const waiting = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].find((s) => s.lastState?.terminated || s.state?.waiting);
+  return waiting ? `${waiting.name} was not able to run` : 'it was still starting';
+}
+
 export function describeContainerVerdict(c: ContainerVerdict): string {
-  const code = c.exitCode === undefined ? 'did not run to an exit' : `exit code ${c.exitCode}${c.reason ? ` (${c.reason})` : ''}`;
+  const code = c.exitCode === undefined ? 'never ran to an exit' : `exit code ${c.exitCode}${c.reason ? ` (${c.reason})` : ''}`;
   const timing = c.exitedAfterStopMs !== undefined ? `, ${c.exitedAfterStopMs} ms after the stop signal` : '';
   return `  ${c.name}: ${code}${timing}${c.killedBySigkill ? ', killed by SIGKILL at the grace deadline' : ''}`;
 }

@@ -4,6 +4,18 @@ import type { Event, Pod } from '../api/types.js';
 
 export type EventType = 'Normal' | 'Warning';
 
+/**
+ * Who reports an event, as `kubectl describe` shows it in "From": the scheduler for Scheduled, the
+ * kubelet for its own reasons, and "tinylet" for the extra timeline steps (signals, exits, sandbox)
+ * a kubelet does not report.
+ */
+export function reportingComponent(reason: string): string {
+  if (reason === 'Scheduled') return 'default-scheduler';
+  return TINYLET_REASONS.has(reason) ? 'tinylet' : 'kubelet';
+}
+
+const TINYLET_REASONS = new Set(['SandboxReady', 'SandboxRemoved', 'ProcessStarted', 'PreStopHook', 'Signal', 'Exited', 'DeleteRequested']);
+
 /** RFC3339 with microseconds (metav1.MicroTime); tinylet's clock is milliseconds. */
 export function microTime(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
@@ -28,6 +40,7 @@ export class EventRecorder extends EventEmitter {
   record(pod: Pod, type: EventType, reason: string, message: string, fieldPath?: string, at = new Date()): Event {
     const meta = pod.metadata ?? {};
     const stamp = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const component = reportingComponent(reason);
     const event: Event = {
       apiVersion: 'v1',
       kind: 'Event',
@@ -42,9 +55,9 @@ export class EventRecorder extends EventEmitter {
       type,
       reason,
       message,
-      source: { component: 'kubelet', host: this.nodeName },
-      reportingComponent: 'kubelet',
-      reportingInstance: this.nodeName,
+      source: component === 'default-scheduler' ? { component } : { component, host: this.nodeName },
+      reportingComponent: component,
+      reportingInstance: component === 'default-scheduler' ? '' : this.nodeName,
       firstTimestamp: stamp,
       lastTimestamp: stamp,
       eventTime: microTime(at),
