@@ -115,3 +115,28 @@ describe('conditions', () => {
     expect(s.imageID).toMatch(/^docker.io\/library\/busybox@sha256:[0-9a-f]{64}$/);
   });
 });
+
+describe('sandbox recreation', () => {
+  let node: TestNode;
+  afterEach(async () => node?.cleanup());
+
+  it('a pause process that dies is replaced: containers killed, init containers run again, restartCount counts', async () => {
+    node = testNode();
+    const w = node.run(
+      podManifest('phoenix', {
+        terminationGracePeriodSeconds: 2,
+        initContainers: [{ name: 'init', image: 'busybox', command: ['sh', '-c', 'echo init-ran'] }],
+        containers: [{ name: 'app', image: 'busybox', command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'] }],
+      }),
+    );
+    await waitForPod(node, w, (p) => p.status?.containerStatuses?.[0].state?.running !== undefined);
+    const firstPause = w.sandbox!.pid;
+    process.kill(firstPause, 'SIGKILL');
+    const p = await waitForPod(node, w, (x) => x.status?.containerStatuses?.[0].restartCount === 1 && x.status.containerStatuses[0].state?.running !== undefined);
+    expect(w.sandbox!.pid).not.toBe(firstPause);
+    expect(p.status!.initContainerStatuses![0].restartCount).toBe(1);
+    expect(logOf(node, w, 'init', 1)).toEqual(['init-ran']);
+    expect(eventsOf(node, w).map((e) => e.reason)).toContain('SandboxChanged');
+    expect(p.status!.podIP).toBeDefined();
+  });
+});

@@ -39,7 +39,8 @@ export class PodWorker {
   private failed?: { reason?: string; message?: string };
   private completed = false;
   private readonly conditions = new ConditionTracker();
-  private readonly stop = new AbortController();
+  private stop = new AbortController();
+  private sandboxLost = false;
   private terminating?: Promise<void>;
   private imageStopSignals = new Map<string, string | undefined>();
   private startTime?: string;
@@ -73,7 +74,7 @@ export class PodWorker {
   }
 
   private get stopping(): boolean {
-    return this.deleting || this.completed || this.failed !== undefined;
+    return this.deleting || this.completed || this.failed !== undefined || this.sandboxLost;
   }
 
   event(type: EventType, reason: string, message: string, r?: ContainerRecord): void {
@@ -106,17 +107,24 @@ export class PodWorker {
     this.startTime = rfc3339(new Date());
     const deadline = this.pod.spec!.activeDeadlineSeconds;
     const deadlineTimer = deadline ? setTimeout(() => this.deadlineExceeded(), deadline * 1000) : undefined;
-    try {
-      await this.createSandbox();
-    } catch (err) {
-      this.event('Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
-      this.failed = { reason: 'FailedCreatePodSandBox', message: (err as Error).message };
-      this.refreshStatus();
-    }
-    if (this.sandbox && (await this.runInitContainers())) {
-      this.initDone = true;
-      this.refreshStatus();
-      await Promise.all(this.records.filter((r) => r.role === 'app').map((r) => this.containerLoop(r)));
+    const sandboxBackoff = new RestartBackoff(this.kl.config.crashLoopBackOff.initialDelayMs, this.kl.config.crashLoopBackOff.maxContainerRestartPeriodMs);
+    for (;;) {
+      if (!(await this.createSandboxWithRetry(sandboxBackoff))) break;
+      if (await this.runInitContainers()) {
+        this.initDone = true;
+        this.refreshStatus();
+        await Promise.all(this.records.filter((r) => r.role === 'app').map((r) => this.containerLoop(r)));
+      }
+      if (!this.sandboxLost || this.deleting || this.failed) break;
+      // The kubelet kills what is left of the pod and starts over: new sandbox, init containers again.
+      await this.terminating;
+      await Promise.all(this.sidecarLoops);
+      await this.teardownSandbox();
+      this.sandboxLost = false;
+      this.initDone = false;
+      this.sidecarLoops = [];
+      this.terminating = undefined;
+      this.stop = new AbortController();
     }
     if (!this.deleting) {
       this.completed = true;
@@ -129,6 +137,33 @@ export class PodWorker {
     await this.teardownSandbox();
     this.refreshStatus();
     this.finished = true;
+  }
+
+  /** Sandbox creation failures are retried with the back-off while the pod stays Pending. */
+  private async createSandboxWithRetry(backoff: RestartBackoff): Promise<boolean> {
+    for (;;) {
+      if (this.stopping) return false;
+      try {
+        await this.createSandbox();
+        this.watchSandbox(this.sandbox!);
+        return true;
+      } catch (err) {
+        this.event('Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
+        if (!(await sleep(Math.max(1000, backoff.onExit(0)), this.stop.signal))) return false;
+      }
+    }
+  }
+
+  /** A pause process that dies on its own takes the pod's network with it: the kubelet recreates the pod. */
+  private watchSandbox(sandbox: Sandbox): void {
+    void sandbox.exited.then(() => {
+      if (this.sandbox !== sandbox || this.stopping) return;
+      this.sandboxLost = true;
+      this.event('Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+      this.stop.abort();
+      this.notifyWaiters();
+      this.terminating = this.stopAllContainers(this.podGrace());
+    });
   }
 
   private async createSandbox(): Promise<void> {
