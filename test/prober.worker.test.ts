@@ -89,4 +89,32 @@ describe('probe worker thresholds (worker.go)', () => {
     expect(probeSettings('liveness', { successThreshold: 3, periodSeconds: 0 }).successThreshold).toBe(1);
     expect(probeSettings('liveness', { periodSeconds: 0 }).periodSeconds).toBe(1);
   });
+
+  it('on real timers: probes at initialDelaySeconds, then every periodSeconds, skipping ticks while a probe runs', async ({ onTestFinished }) => {
+    const times: number[] = [];
+    const startedAt = Date.now();
+    const fast = new ProbeWorker({
+      kind: 'readiness',
+      settings: probeSettings('readiness', { periodSeconds: 1, initialDelaySeconds: 1 }),
+      startedAt,
+      probe: async () => (times.push(Date.now() - startedAt), 'success'),
+      onChange: () => {},
+    });
+    let slowCount = 0;
+    const slow = new ProbeWorker({
+      kind: 'liveness',
+      settings: probeSettings('liveness', { periodSeconds: 1 }),
+      startedAt,
+      probe: () => (slowCount++, new Promise((r) => setTimeout(() => r('success'), 1500))),
+      onChange: () => {},
+    });
+    onTestFinished(() => (fast.stop(), slow.stop()));
+    fast.start();
+    slow.start();
+    await new Promise((r) => setTimeout(r, 3400));
+    expect(times.length).toBe(3); // at 1, 2 and 3 s
+    expect(times[0]).toBeGreaterThanOrEqual(995);
+    expect(times[1] - times[0]).toBeGreaterThan(700);
+    expect(slowCount).toBe(2); // at 0 and 2 s: the tick at 1 s found the first probe still running
+  });
 });

@@ -1,105 +1,114 @@
-import http, { type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import https from 'node:https';
+import type { Socket } from 'node:net';
 import type { ProbeOutcome } from './runner.js';
 import { dialError, isDialError, readError, type SocketError } from './netError.js';
 import { joinHostPort } from './target.js';
+import { hopURL, openHop, type Hop } from './httpHop.js';
 import { nextHop } from './httpRedirect.js';
-
-/** One request of a probe: where it goes and what it sends. */
-export interface Hop {
-  protocol: 'http:' | 'https:';
-  hostname: string;
-  port: number;
-  path: string;
-  headers: OutgoingHttpHeaders;
-}
-
-/** The kubelet stops reading a probe's response body after 10KiB. */
-export const maxBody = 10 * 1024;
-const success: ProbeOutcome = { result: 'success', output: '' };
-
-export function hopURL(hop: Hop): string {
-  return `${hop.protocol}//${joinHostPort(hop.hostname, hop.port)}${hop.path}`;
-}
-
-/** http.go's verdict on the final response: 2xx success, 3xx success with a warning, else failure. */
-function verdict(status: number, body: string): ProbeOutcome {
-  if (status >= 200 && status < 300) return success;
-  if (status >= 300 && status < 400) return { result: 'success', warning: true, output: `Probe terminated redirects, Response body: ${body}` };
-  return { result: 'failure', output: `HTTP probe failed with statuscode: ${status}` };
-}
+import { chunkedDone, maxBody, maxHead, parseHead, verdict, type ResponseHead } from './httpResponse.js';
 
 /**
- * DoHTTPProbe: a GET with keep-alive off and no certificate verification, following redirects to the
- * same host (at most 10), with timeoutMs covering the whole exchange. Errors read like Go's client's.
+ * DoHTTPProbe over a fresh connection per request, speaking just enough HTTP/1.1 itself (node:http costs
+ * more CPU per request than a probe is worth): follows redirects to the same host (at most 10), reads at
+ * most 10KiB of the body, and lets timeoutMs cover the whole exchange. Errors read like Go's client's.
  */
 export function httpProbe(first: Hop, timeoutMs: number): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     let hop = first;
     let redirects = 0;
-    let req: ClientRequest | undefined;
-    let reading = false;
+    let socket: Socket;
+    let pending: Buffer | undefined; // bytes of a head not yet complete
+    let head: ResponseHead | undefined;
+    let body: Buffer[] | undefined; // kept only for a 3xx, whose body the warning shows
+    let seen = 0;
+    let tail = '';
     let settled = false;
+
     const finish = (outcome: ProbeOutcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      req?.destroy();
+      socket.destroy();
       resolve(outcome);
     };
-    const fail = (text: string, result: ProbeOutcome['result'] = 'failure') =>
-      finish({ result, output: `Get ${JSON.stringify(hopURL(hop))}: ${text}` });
+    const fail = (text: string) => finish({ result: 'failure', output: `Get ${JSON.stringify(hopURL(hop))}: ${text}` });
+    const errored = (text: string) => finish({ result: 'unknown', output: text });
 
     const timer = setTimeout(() => {
-      if (reading) return fail('context deadline exceeded (Client.Timeout or context cancellation while reading body)', 'unknown');
-      const dialing = !req?.socket || req.socket.connecting;
-      const cause = dialing ? `dial tcp ${joinHostPort(hop.hostname, hop.port)}: i/o timeout` : 'context deadline exceeded';
+      if (head) return errored('context deadline exceeded (Client.Timeout or context cancellation while reading body)');
+      const cause = socket.connecting ? `dial tcp ${joinHostPort(hop.hostname, hop.port)}: i/o timeout` : 'context deadline exceeded';
       fail(`${cause} (Client.Timeout exceeded while awaiting headers)`);
     }, timeoutMs);
 
-    const onError = (err: SocketError) => {
-      if (!isDialError(err)) return fail(readError(err));
-      const addr = err.address && err.port ? joinHostPort(err.address, err.port) : joinHostPort(hop.hostname, hop.port);
-      fail(dialError(addr, err));
+    /** Reads the head, skipping 1xx answers; leaves the bytes after it in `pending`. */
+    const readHead = (chunk: Buffer): ResponseHead | undefined => {
+      let buf = pending ? Buffer.concat([pending, chunk]) : chunk;
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) {
+          if (buf.length > maxHead) fail('net/http: HTTP/1.x transport connection broken: header too long');
+          pending = buf;
+          return undefined;
+        }
+        const parsed = parseHead(buf, end);
+        if (parsed instanceof Error) return void fail(parsed.message);
+        buf = buf.subarray(end + 4);
+        if (parsed.status >= 200 || parsed.status === 101) {
+          pending = buf;
+          return parsed;
+        }
+      }
     };
 
-    const onResponse = (res: IncomingMessage) => {
-      const status = res.statusCode ?? 0;
-      const next = nextHop(first, hop, status, res.headers.location, redirects);
-      if (next instanceof Error) return finish({ result: 'failure', output: next.message });
-      if (next) {
-        redirects++;
-        hop = next;
-        req?.destroy();
-        return send();
+    function onData(this: Socket, data: Buffer): void {
+      if (this !== socket || settled) return;
+      let chunk = data;
+      if (!head) {
+        const got = readHead(data);
+        if (!got || settled) return;
+        head = got;
+        chunk = pending!;
+        pending = undefined;
+        const next = nextHop(first, hop, got.status, got.location, redirects);
+        if (next instanceof Error) return finish({ result: 'failure', output: next.message });
+        if (next) {
+          redirects++;
+          socket.destroy();
+          hop = next;
+          return open();
+        }
+        if (got.status >= 300 && got.status < 400) body = [];
+        if (got.length === 0) return finish(verdict(got, body));
       }
-      // The final response: read at most maxBody bytes of it, then close.
-      reading = true;
-      const keepBody = status >= 300 && status < 400;
-      let body = '';
-      let seen = 0;
-      if (keepBody) res.setEncoding('utf8');
-      res.on('data', (chunk: string | Buffer) => {
-        seen += chunk.length;
-        if (keepBody) body += chunk;
-        if (seen >= maxBody) finish(verdict(status, body.slice(0, maxBody)));
-      });
-      res.on('close', () => (res.complete ? finish(verdict(status, body)) : fail('unexpected EOF', 'unknown')));
-    };
+      seen += chunk.length;
+      body?.push(chunk);
+      if (head.length === -1) tail = (tail + chunk.toString('latin1', Math.max(0, chunk.length - 7))).slice(-7);
+      const complete = head.length === -1 ? chunkedDone(tail) : head.length !== undefined && seen >= head.length;
+      if (complete || seen >= maxBody) finish(verdict(head, body));
+    }
 
-    const send = () => {
-      const mod = hop.protocol === 'https:' ? https : http;
-      try {
-        req = mod.request(
-          { host: hop.hostname, port: hop.port, path: hop.path, headers: hop.headers, agent: false, rejectUnauthorized: false },
-          onResponse,
-        );
-      } catch (err) {
-        return fail((err as Error).message);
-      }
-      req.on('error', onError);
-      req.end();
+    function onEnd(this: Socket): void {
+      if (this !== socket || settled) return;
+      if (!head) return fail('EOF');
+      if (head.length !== undefined && head.length > seen) return errored('unexpected EOF');
+      finish(verdict(head, body));
+    }
+
+    function onError(this: Socket, err: SocketError): void {
+      if (this !== socket || settled) return;
+      if (isDialError(err)) return fail(dialError(joinHostPort(hop.hostname, hop.port), err));
+      if (head) return errored(readError(err));
+      fail(readError(err));
+    }
+
+    const open = () => {
+      pending = head = body = undefined;
+      seen = 0;
+      tail = '';
+      socket = openHop(hop);
+      socket.on('data', onData);
+      socket.on('end', onEnd);
+      socket.on('error', onError);
     };
-    send();
+    open();
   });
 }

@@ -1,32 +1,43 @@
-import type { OutgoingHttpHeaders } from 'node:http';
 import type { HTTPHeader } from 'kubernetes-types/core/v1.js';
 
 /** The kubelet names itself `kube-probe/<major>.<minor>`; tinylet speaks the 1.30 API. */
 export const probeUserAgent = 'kube-probe/1.30';
 
+const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const badValue = /[\r\n\0]/;
+
+/** The request head after the request line and Host: one `Name: value\r\n` line per header. */
+export interface ProbeHeaders {
+  lines: string;
+  /** A `Host` from httpHeaders: the request's host instead of the URL's. */
+  host?: string;
+  /** Go's client refuses to send a malformed header; so does the probe (a failure). */
+  invalid?: string;
+}
+
 /**
  * request.go: the probe's headers from httpHeaders, with User-Agent and `Accept: *\/*` unless the probe
- * sets them (an empty Accept removes it). A `Host` header becomes the request's host rather than a
- * header. Keep-alive is off, as in the kubelet's transport.
+ * sets them (an empty value drops either). Keep-alive is off, as in the kubelet's transport.
  */
-export function probeHeaders(list: HTTPHeader[] = []): { headers: OutgoingHttpHeaders; host?: string } {
-  const headers: OutgoingHttpHeaders = {};
+export function probeHeaders(list: HTTPHeader[] = []): ProbeHeaders {
+  let lines = '';
   let host: string | undefined;
+  let userAgent: string | undefined;
+  let accept: string | undefined;
   for (const { name, value } of list) {
+    if (!token.test(name)) return { lines, invalid: `net/http: invalid header field name ${JSON.stringify(name)}` };
+    if (badValue.test(value)) return { lines, invalid: `net/http: invalid header field value for ${JSON.stringify(name)}` };
     const key = name.toLowerCase();
-    if (key === 'host') {
-      host ??= value;
-      continue;
-    }
-    const prev = headers[key];
-    headers[key] = prev === undefined ? value : ([] as string[]).concat(prev as string | string[], value);
+    if (key === 'host') host ??= value;
+    else if (key === 'user-agent') userAgent ??= value;
+    else if (key === 'accept') accept ??= value;
+    else lines += `${name}: ${value}\r\n`;
   }
-  if (!('user-agent' in headers)) headers['user-agent'] = probeUserAgent;
-  else if (headers['user-agent'] === '') delete headers['user-agent'];
-  if (!('accept' in headers)) headers.accept = '*/*';
-  else if (headers.accept === '') delete headers.accept;
-  headers.connection = 'close';
-  return { headers, host: host || undefined };
+  userAgent ??= probeUserAgent;
+  accept ??= '*/*';
+  if (userAgent) lines = `User-Agent: ${userAgent}\r\n${lines}`;
+  if (accept) lines += `Accept: ${accept}\r\n`;
+  return { lines: `${lines}Connection: close\r\n`, host: host || undefined };
 }
 
 /** formatURL's path: always absolute, escaped the way a URL escapes it, without a fragment. */

@@ -10,9 +10,10 @@ const connectErrors: Record<string, string> = {
   ETIMEDOUT: 'i/o timeout',
 };
 
-/** `dial tcp 10.244.0.5:8080: connect: connection refused`, as net.Dial reports it. */
+/** `dial tcp 10.244.0.5:8080: connect: connection refused`, as net.Dial reports it (with the address dialed). */
 export function dialError(addr: string, err: SocketError): string {
   if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return `dial tcp: lookup ${err.hostname ?? addr}: no such host`;
+  if (err.address && err.port) addr = err.address.includes(':') ? `[${err.address}]:${err.port}` : `${err.address}:${err.port}`;
   const text = (err.code && connectErrors[err.code]) || err.message;
   return `dial tcp ${addr}: ${text}`;
 }
@@ -28,7 +29,8 @@ export function isDialError(err: NodeJS.ErrnoException): boolean {
 
 /** An error after the connection opened, e.g. the server closing it without answering (`EOF`). */
 export function readError(err: NodeJS.ErrnoException): string {
+  if (/wrong version number/.test(err.message)) return 'http: server gave HTTP response to HTTPS client';
   if (err.code === 'ECONNRESET' && err.syscall === 'read') return 'read: connection reset by peer';
   if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return 'EOF';
-  return err.message;
+  return err.message.trim();
 }

@@ -1,5 +1,6 @@
 import type { ProbeKind, ProbeResult } from './types.js';
 import type { ProbeSettings } from './settings.js';
+import { cancel, gridMs, runAt } from './clock.js';
 
 export interface WorkerOptions {
   kind: ProbeKind;
@@ -17,12 +18,14 @@ export const initialResults: Record<ProbeKind, ProbeResult> = { readiness: 'fail
 
 /**
  * worker.go: the loop of one probe of one container instance. It probes after initialDelaySeconds and
- * then every periodSeconds (a tick that finds the last probe still running is skipped), counts equal
- * results in a row against successThreshold/failureThreshold, and publishes changes. A liveness or
- * startup failure, and a startup success, end the worker: a new instance gets new workers.
+ * then every periodSeconds on the shared probe clock (a tick that finds the last probe still running
+ * is skipped, as a Go ticker drops ticks), counts equal results in a row against successThreshold and
+ * failureThreshold, and publishes changes. A liveness or startup failure, and a startup success, end
+ * the worker: a new instance gets new workers.
  */
 export class ProbeWorker {
-  private timer: NodeJS.Timeout | undefined;
+  private slot = 0;
+  private next = 0;
   private busy = false;
   private done = false;
   private current: ProbeResult;
@@ -42,22 +45,23 @@ export class ProbeWorker {
   }
 
   start(): void {
-    const { initialDelaySeconds, periodSeconds } = this.o.settings;
-    const delay = Math.max(0, this.o.startedAt + initialDelaySeconds * 1000 - Date.now());
-    this.timer = setTimeout(() => {
-      if (this.done) return;
-      this.timer = setInterval(this.tick, periodSeconds * 1000);
-      this.tick();
-    }, delay);
+    const now = performance.now();
+    this.next = now + Math.max(0, this.o.startedAt + this.o.settings.initialDelaySeconds * 1000 - Date.now());
+    this.slot = runAt(this.next, this.tick);
+    this.next = this.slot * gridMs; // on the grid from here on: periods are whole seconds
   }
 
   stop(): void {
     this.done = true;
-    clearTimeout(this.timer);
+    cancel(this.slot, this.tick);
   }
 
   private readonly tick = (): void => {
-    if (this.busy || this.done) return;
+    if (this.done) return;
+    const now = performance.now();
+    while (this.next <= now + 1) this.next += this.o.settings.periodSeconds * 1000;
+    this.slot = runAt(this.next, this.tick);
+    if (this.busy) return;
     this.busy = true;
     this.probeOnce().then(
       (keepGoing) => {
@@ -77,7 +81,10 @@ export class ProbeWorker {
     if (this.done) return false;
     if (result === 'unknown') return true; // a probe error: the result is thrown away
     if (result === this.last) this.run++;
-    else [this.last, this.run] = [result, 1];
+    else {
+      this.last = result;
+      this.run = 1;
+    }
     const { successThreshold, failureThreshold } = this.o.settings;
     if ((result === 'failure' && this.run < failureThreshold) || (result === 'success' && this.run < successThreshold)) return true;
     if (result !== this.current) {
