@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Pod } from '../src/api/types.js';
 import { eventsOf, logOf } from './helpers/logs.js';
@@ -120,26 +122,40 @@ describe('lifecycle hooks', () => {
 
   it('sleep and httpGet hooks', async () => {
     node = testNode();
-    const w = node.run(
-      podManifest('sleepy', {
-        terminationGracePeriodSeconds: 2,
-        containers: [
-          {
-            name: 'web',
-            image: 'busybox',
-            command: ['sh', '-c', 'mkdir /www; echo ok > /www/index.html; exec httpd -f -v -p 8080 -h /www'],
-            ports: [{ name: 'http', containerPort: 8080 }],
-            lifecycle: { postStart: { httpGet: { path: '/index.html', port: 'http' } } as never, preStop: { sleep: { seconds: 1 } } },
-          },
-        ],
-      }),
-    );
-    await waitForPod(node, w, running, 10_000);
-    node.kubelet.deletePod('default', 'sleepy');
-    await w.done;
-    const ev = eventsOf(node, w);
-    expect(ev.some((e) => e.reason === 'FailedPostStartHook')).toBe(false);
-    const at = (reason: string) => ev.find((e) => e.reason === reason)!.at;
-    expect(at('Signal') - at('PreStopHook')).toBeGreaterThanOrEqual(950);
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(`${req.url} ${req.headers['x-hook']}`);
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const w = node.run(
+        podManifest('sleepy', {
+          terminationGracePeriodSeconds: 2,
+          containers: [
+            {
+              name: 'web',
+              image: 'busybox',
+              command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'],
+              lifecycle: {
+                postStart: { httpGet: { host: '127.0.0.1', port, path: '/poststart', httpHeaders: [{ name: 'X-Hook', value: 'yes' }] } },
+                preStop: { sleep: { seconds: 1 } },
+              },
+            },
+          ],
+        }),
+      );
+      await waitForPod(node, w, running, 10_000);
+      expect(seen).toEqual(['/poststart yes']);
+      node.kubelet.deletePod('default', 'sleepy');
+      await w.done;
+      const ev = eventsOf(node, w);
+      expect(ev.some((e) => e.reason === 'FailedPostStartHook')).toBe(false);
+      const at = (reason: string) => ev.find((e) => e.reason === reason)!.at;
+      expect(at('Signal') - at('PreStopHook')).toBeGreaterThanOrEqual(950);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -1,14 +1,13 @@
 import type { LifecycleHandler } from '../api/types.js';
 import { execInContainer } from '../runtime/exec.js';
-import { httpGetOnce } from './actions/httpGet.js';
+import { httpRunner } from './prober/httpRunner.js';
+import type { ProbeTarget } from './prober/types.js';
 import { sleep } from './sleep.js';
 
 export interface HookContext {
-  pid: number;
-  env: Record<string, string>;
-  podIP: string | undefined;
-  ports: { name?: string; containerPort: number }[];
-  /** Aborts a hook that is no longer waited for (preStop past the grace period). */
+  /** The container instance the hook acts on (the same view the probes have). */
+  target: ProbeTarget;
+  /** Aborts a sleep hook that is no longer waited for (preStop past the grace period). */
   signal?: AbortSignal;
   timeoutMs?: number;
 }
@@ -23,19 +22,15 @@ export interface HookResult {
 export async function runLifecycleHandler(handler: LifecycleHandler, ctx: HookContext): Promise<HookResult> {
   if (handler.exec) {
     const argv = handler.exec.command ?? [];
-    const r = await execInContainer({ pid: ctx.pid }, argv, { env: ctx.env, timeoutMs: ctx.timeoutMs });
+    const r = await execInContainer({ pid: ctx.target.pid }, argv, { env: ctx.target.env, timeoutMs: ctx.timeoutMs });
     if (r.exitCode === 0) return { ok: true, message: '' };
-    const cmd = argv.join(' ');
-    return { ok: false, message: `Exec lifecycle hook (${JSON.stringify(argv)}) failed - error: command '${cmd}' exited with ${r.exitCode}: ${r.output.trim()}` };
+    return { ok: false, message: `Exec lifecycle hook (${JSON.stringify(argv)}) failed - error: command '${argv.join(' ')}' exited with ${r.exitCode}: ${r.output.trim()}` };
   }
   if (handler.httpGet) {
-    const h = handler.httpGet;
-    const port = typeof h.port === 'number' ? h.port : (ctx.ports.find((p) => p.name === h.port)?.containerPort ?? Number(h.port));
-    const host = h.host || ctx.podIP || '127.0.0.1';
-    const url = `${(h.scheme ?? 'HTTP').toLowerCase()}://${host}:${port}${h.path ?? '/'}`;
-    const r = await httpGetOnce(url, h.httpHeaders ?? [], ctx.timeoutMs ?? 30_000);
-    if (r.ok) return { ok: true, message: '' };
-    return { ok: false, message: `HTTP lifecycle hook (${h.path ?? '/'}) failed - error: ${r.error}` };
+    // The same HTTP client as httpGet probes: pod IP unless host is set, named ports, headers.
+    const r = await httpRunner(handler.httpGet, ctx.target, ctx.timeoutMs ?? 30_000)();
+    if (r.result === 'success') return { ok: true, message: '' };
+    return { ok: false, message: `HTTP lifecycle hook (${handler.httpGet.path ?? '/'}) failed - error: ${r.output}` };
   }
   if (handler.sleep) {
     await sleep(handler.sleep.seconds * 1000, ctx.signal);

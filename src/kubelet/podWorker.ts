@@ -18,6 +18,7 @@ import { writePodFiles } from './podFiles.js';
 import { containerLogPath, podDir } from './podPaths.js';
 import { buildPodStatus, ConditionTracker } from './podStatus.js';
 import { startContainerProbes } from './prober/manager.js';
+import type { ProbeTarget } from './prober/types.js';
 import { resumeDelay, shouldRestart } from './restartPolicy.js';
 import { sleep } from './sleep.js';
 import { killContainer, stopSignalOf, type KillContext } from './termination.js';
@@ -316,7 +317,7 @@ export class PodWorker {
     }
     this.setState(r, { running: { startedAt: rfc3339(proc.startedAt) } });
     r.probes = startContainerProbes(
-      { pod: () => this.pod, container: r.spec, pid: proc.pid, env: r.env, startedAt: proc.startedAt.getTime() },
+      this.targetOf(r, proc),
       {
         onStarted: () => {
           r.started = true;
@@ -403,11 +404,16 @@ export class PodWorker {
   private async runPostStart(r: ContainerRecord, proc: ContainerProcess): Promise<boolean> {
     const hook = r.spec.lifecycle?.postStart;
     if (!hook) return true;
-    const res = await runLifecycleHandler(hook, { pid: proc.pid, env: r.env, podIP: this.net.ip, ports: r.spec.ports ?? [] });
+    const res = await runLifecycleHandler(hook, { target: this.targetOf(r, proc) });
     if (res.ok) return true;
     this.event('Warning', 'FailedPostStartHook', res.message, r);
     await this.kill(r, this.podGrace(), 'FailedPostStartHook');
     return false;
+  }
+
+  /** One running instance as probes and hooks see it. */
+  private targetOf(r: ContainerRecord, proc: ContainerProcess): ProbeTarget {
+    return { pod: () => this.pod, container: r.spec, pid: proc.pid, env: r.env, startedAt: proc.startedAt.getTime() };
   }
 
   private podGrace(): number {
@@ -416,7 +422,7 @@ export class PodWorker {
 
   private killContext(r: ContainerRecord): KillContext {
     return {
-      podIP: this.net.ip,
+      target: (proc) => this.targetOf(r, proc),
       imageStopSignal: this.imageStopSignals.get(r.name),
       record: (type, reason, message, rec) => this.event(type, reason, message, rec),
     };

@@ -1,4 +1,6 @@
+import type { ContainerProcess } from '../runtime/launch.js';
 import { signalNumber } from '../runtime/signals.js';
+import type { ProbeTarget } from './prober/types.js';
 import type { ContainerRecord } from './containerRecord.js';
 import type { EventType } from './events.js';
 import { runLifecycleHandler, type HookContext } from './hooks.js';
@@ -8,7 +10,7 @@ import { sleep } from './sleep.js';
 export const MINIMUM_GRACE_SECONDS = 2;
 
 export interface KillContext {
-  podIP: string | undefined;
+  target(proc: ContainerProcess): ProbeTarget;
   /** Signal from the image's STOPSIGNAL, used when lifecycle.stopSignal is not set. */
   imageStopSignal?: string;
   record(type: EventType, reason: string, message: string, r: ContainerRecord): void;
@@ -47,7 +49,7 @@ export function killContainer(r: ContainerRecord, ctx: KillContext, opts: KillOp
     if (lifecycle?.preStop && opts.gracePeriodSeconds > 0 && !opts.skipPreStop) {
       const started = Date.now();
       const abandon = new AbortController();
-      const hookCtx: HookContext = { pid: proc.pid, env: r.env, podIP: ctx.podIP, ports: r.spec.ports ?? [], signal: abandon.signal };
+      const hookCtx: HookContext = { target: ctx.target(proc), signal: abandon.signal };
       ctx.record('Normal', 'PreStopHook', `Running preStop hook of container ${r.name} (grace period ${opts.gracePeriodSeconds}s)`, r);
       const hook = runLifecycleHandler(lifecycle.preStop, hookCtx).then((res) => ({ res }));
       const outcome = await Promise.race([hook, sleep(opts.gracePeriodSeconds * 1000, timers.signal).then(() => undefined)]);
