@@ -13,3 +13,10 @@ export function shouldRestart(record: ContainerRecord, podPolicy: string, exitCo
   if (podPolicy === 'OnFailure') return exitCode !== 0;
   return false;
 }
+
+/** How long a container waits before its first start: a back-off carried over an agent restart, else 0. */
+export function resumeDelay(record: ContainerRecord): number {
+  const until = record.resumeAt;
+  record.resumeAt = undefined;
+  return until ? Math.max(0, Math.ceil((until - Date.now()) / 1000) * 1000) : 0;
+}
