@@ -2,8 +2,42 @@
 import { Command } from 'commander';
 import { runCommand } from './run.js';
 import { UsageError } from './loadPods.js';
+import { agentCommand } from './agent.js';
+import { applyCommand } from './apply.js';
+import { formatCliError } from './client/errors.js';
+import { createCommand } from './create.js';
+import { deleteCommand } from './delete.js';
+import { describeCommand } from './describe.js';
+import { eventsCommand } from './events.js';
+import { execCommand } from './exec.js';
+import { getCommand } from './get.js';
+import { kubeconfigCommand } from './kubeconfig.js';
+import { logsCommand } from './logs.js';
+import { collect } from './manifests.js';
+import { topCommand } from './top.js';
 
 const program = new Command();
+program
+  .option('-s, --server <url>', 'the agent: unix:///path/to/tinylet.sock (default /run/tinylet/tinylet.sock, or $TINYLET_SOCKET) or https://127.0.0.1:PORT')
+  .option('--kubeconfig <file>', 'use the server, token and namespace of this kubeconfig (see `tinylet kubeconfig`)')
+  .option('--token <token>', 'bearer token for an https --server')
+  .option('--insecure-skip-tls-verify', 'do not check the https server\'s certificate')
+  .option('-n, --namespace <ns>', 'namespace (default: the kubeconfig\'s, else default)');
+
+/** Runs a command that talks to the agent; errors are printed the way kubectl prints them. */
+const api =
+  <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+  async (...args: A) => {
+    try {
+      process.exitCode = await fn(...args);
+    } catch (err) {
+      console.error(formatCliError(err));
+      process.exitCode = 1;
+    }
+  };
+type Cmd = { optsWithGlobals(): any };
+const g = (cmd: Cmd) => cmd.optsWithGlobals();
+
 program.name('tinylet').description('A mini kubelet: runs Kubernetes Pod YAML as real Linux processes').version('0.1.0');
 
 program
@@ -19,6 +53,108 @@ program
   .action(async (file: string, opts) => {
     process.exitCode = await runCommand(file, opts);
   });
+
+program
+  .command('agent')
+  .description('run the node agent in the foreground: the API on a Unix socket and a loopback port, pods kept across restarts')
+  .option('--config <file>', 'agent config file (see agent/config.yaml)')
+  .action(async (opts: { config?: string }) => {
+    await agentCommand(opts);
+  });
+
+program
+  .command('kubeconfig')
+  .description('print a kubeconfig (server, token, CA) for the agent\'s loopback HTTPS listener, for kubectl')
+  .option('-o, --output <file>', 'write it to this file (mode 0600) instead of stdout')
+  .action(api(async (_o: object, cmd: Cmd) => kubeconfigCommand(g(cmd))));
+
+program
+  .command('apply')
+  .description('create pods, or update them (image, labels, annotations, activeDeadlineSeconds) as kubectl apply does')
+  .requiredOption('-f, --filename <file>', 'file, directory or - (repeatable)', collect)
+  .option('--lenient', 'accept fields tinylet does not implement, with warnings')
+  .action(api(async (_o: object, cmd: Cmd) => applyCommand(g(cmd))));
+
+program
+  .command('create')
+  .description('create pods from manifests')
+  .requiredOption('-f, --filename <file>', 'file, directory or - (repeatable)', collect)
+  .option('--lenient', 'accept fields tinylet does not implement, with warnings')
+  .option('--dry-run <mode>', 'server: validate on the agent without creating')
+  .action(api(async (_o: object, cmd: Cmd) => createCommand(g(cmd))));
+
+program
+  .command('get')
+  .description('list pods, events or namespaces (kubectl\'s columns), or print them as json/yaml/name')
+  .argument('<resource...>', 'pods|pod NAME|events|namespaces (also po, ev, ns, pod/NAME)')
+  .option('-o, --output <format>', 'wide|json|yaml|name')
+  .option('-l, --selector <selector>', 'label selector (=, ==, !=, in, notin, key, !key)')
+  .option('--field-selector <selector>', 'field selector (metadata.name=..., status.phase!=Running, ...)')
+  .option('-A, --all-namespaces', 'all namespaces')
+  .option('-w, --watch', 'after listing, watch for changes')
+  .option('--show-labels', 'show the labels as the last column')
+  .option('--no-headers', 'no header line')
+  .action(api(async (args: string[], _o: object, cmd: Cmd) => getCommand(args, g(cmd))));
+
+program
+  .command('describe')
+  .description('show a pod in detail, kubectl\'s layout, with its events')
+  .argument('<resource...>', 'pod NAME... (or pod -l SELECTOR)')
+  .option('-l, --selector <selector>', 'label selector')
+  .action(api(async (args: string[], _o: object, cmd: Cmd) => describeCommand(args, g(cmd))));
+
+program
+  .command('delete')
+  .description('delete pods gracefully (SIGTERM, grace period, SIGKILL), by name, file or selector')
+  .argument('[resource...]', 'pod NAME...')
+  .option('-f, --filename <file>', 'delete the pods of this manifest (repeatable)', collect)
+  .option('-l, --selector <selector>', 'label selector')
+  .option('--all', 'every pod of the namespace')
+  .option('--grace-period <seconds>', 'seconds before SIGKILL (default: the pod\'s terminationGracePeriodSeconds)')
+  .option('--force', 'with --grace-period=0: remove the object at once (the node still stops the containers)')
+  .option('--wait [bool]', 'wait until the pods are gone (default true)', (v: string) => v !== 'false', true)
+  .action(api(async (args: string[], _o: object, cmd: Cmd) => deleteCommand(args, g(cmd))));
+
+program
+  .command('logs')
+  .description('print a container\'s logs')
+  .argument('<pod>', 'pod name')
+  .argument('[container]', 'container name')
+  .option('-c, --container <name>', 'container name')
+  .option('-f, --follow', 'stream new lines while the container runs')
+  .option('-p, --previous', 'the previous instance of the container (before its last restart)')
+  .option('--timestamps', 'prefix each line with its RFC3339 timestamp')
+  .option('--tail <lines>', 'only the last N lines')
+  .option('--since <duration>', 'only lines newer than this (5s, 2m, 1h)')
+  .action(api(async (pod: string, container: string | undefined, _o: object, cmd: Cmd) => logsCommand(pod, container, g(cmd))));
+
+program
+  .command('exec')
+  .description('run a command inside a container (its namespaces and root)')
+  .argument('<pod>', 'pod name')
+  .argument('<command...>', 'the command, after --')
+  .option('-c, --container <name>', 'container name')
+  .option('-i, --stdin', 'pass stdin to the command')
+  .option('-t, --tty', 'allocate a terminal (a real PTY on the node)')
+  .action(api(async (pod: string, command: string[], _o: object, cmd: Cmd) => execCommand(pod, command, g(cmd))));
+
+program
+  .command('top')
+  .description('CPU and memory of pods (pidusage over each container\'s processes)')
+  .argument('<kind>', 'pod')
+  .argument('[name]', 'pod name')
+  .option('-A, --all-namespaces', 'all namespaces')
+  .option('-l, --selector <selector>', 'label selector')
+  .option('--containers', 'one line per container')
+  .action(api(async (kind: string, name: string | undefined, _o: object, cmd: Cmd) => topCommand(kind, name, g(cmd))));
+
+program
+  .command('events')
+  .description('the timeline of a pod (or of a namespace) with millisecond times')
+  .argument('[pod]', 'pod name')
+  .option('-A, --all-namespaces', 'all namespaces')
+  .option('-w, --watch', 'keep printing new events')
+  .action(api(async (pod: string | undefined, _o: object, cmd: Cmd) => eventsCommand(pod, g(cmd))));
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(err instanceof UsageError ? err.message : `error: ${err.message}`);

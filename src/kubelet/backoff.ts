@@ -17,7 +17,21 @@ export class RestartBackoff {
     if (ranForMs >= 2 * this.maxMs) this.nextDelayMs = 0;
     const delay = this.nextDelayMs;
     this.nextDelayMs = delay === 0 ? this.initialMs : Math.min(delay * 2, this.maxMs);
+    this.lastDelayMs = delay;
     return delay;
+  }
+
+  /** The delay the last onExit returned. */
+  lastDelayMs = 0;
+
+  /** The curve's position, persisted so an agent restart does not reset a crash loop's back-off. */
+  snapshot(): { nextDelayMs: number; lastDelayMs: number } {
+    return { nextDelayMs: this.nextDelayMs, lastDelayMs: this.lastDelayMs };
+  }
+
+  restore(s: { nextDelayMs: number; lastDelayMs: number }): void {
+    this.nextDelayMs = Math.min(Math.max(0, s.nextDelayMs), this.maxMs);
+    this.lastDelayMs = s.lastDelayMs;
   }
 
   reset(): void {

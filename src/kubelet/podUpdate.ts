@@ -34,3 +34,17 @@ export function applyPodUpdate(worker: PodWorker, next: Pod): void {
   }
   worker.refreshStatus();
 }
+
+/**
+ * The status subresource: only conditions named by the pod's readinessGates may be set from outside
+ * (as a controller does); everything else in the status is the pod worker's.
+ */
+export function setGateConditions(worker: PodWorker, conditions: NonNullable<Pod['status']>['conditions']): void {
+  const gates = new Set((worker.pod.spec?.readinessGates ?? []).map((g) => g.conditionType));
+  const incoming = (conditions ?? []).filter((c) => gates.has(c.type));
+  if (incoming.length === 0) return;
+  const kept = (worker.pod.status?.conditions ?? []).filter((c) => !incoming.some((i) => i.type === c.type));
+  const stamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  worker.pod = { ...worker.pod, status: { ...worker.pod.status, conditions: [...kept, ...incoming.map((c) => ({ lastTransitionTime: stamp, ...c }))] } };
+  worker.refreshStatus();
+}

@@ -16,6 +16,12 @@ export function processStartTime(pid: number): number | undefined {
   return f ? Number(f[19]) : undefined;
 }
 
+/** True while the process exists and is not a zombie waiting to be reaped. */
+export function processRunning(pid: number): boolean {
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== 'Z' && state !== 'X';
+}
+
 /** `pid` and all its descendants, read from /proc. */
 export function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();

@@ -15,6 +15,8 @@ export interface ApiServices {
   /** The TCP listener's address, for `tinylet kubeconfig` (undefined when it is off). */
   tcpAddress(): { host: string; port: number } | undefined;
   token: string;
+  /** Certificate and key of the TCP listener (HTTPS). */
+  tls?: { cert: string; key: string };
 }
 
 /** One request, parsed. */

@@ -8,19 +8,22 @@ import type { PodWorker } from '../../src/kubelet/podWorker.js';
 import { defaultPod } from '../../src/api/defaults.js';
 
 let counter = 0;
+/** Random per test process, so two suites on one machine (a developer's and CI's) do not share bridges. */
+const runId = Math.floor(Math.random() * 36 ** 3).toString(36).padStart(3, '0');
+const subnetBase = Math.floor(Math.random() * 40);
 
 /** A config no other test shares: own state dir, bridge and /24 of pod addresses. */
 export function isolatedConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
-  const pool = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1) % 50;
+  const pool = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 1) % 8;
   const n = counter++ % 4;
-  const subnet = 100 + pool * 4 + n;
+  const subnet = (subnetBase * 32 + pool * 4 + n) % 250;
   return {
     ...defaultConfig(),
     nodeName: 'tinylet-test',
     stateDir: mkdtempSync(join(tmpdir(), 'tinylet-test-')),
     socketPath: '',
     apiPort: null,
-    bridgeName: `tlt${pool}x${n}`,
+    bridgeName: `tlt${runId}${pool}x${n}`,
     podCIDR: `10.250.${subnet}.0/24`,
     ...overrides,
   };

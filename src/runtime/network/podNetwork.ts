@@ -8,7 +8,7 @@ export interface PodNetwork {
 }
 
 /** Interface names are limited to 15 characters: derive a stable short id from the pod's uid. */
-function vethNames(uid: string, bridge: string): { host: string; peer: string } {
+export function vethNames(uid: string, bridge: string): { host: string; peer: string } {
   const id = createHash('sha1').update(`${bridge}/${uid}`).digest('hex').slice(0, 10);
   return { host: `tl${id}`, peer: `tp${id}` };
 }
@@ -19,21 +19,27 @@ function vethNames(uid: string, bridge: string): { host: string; peer: string } 
  */
 export async function attachPodNetwork(opts: { pid: number; uid: string; ip: string; bridge: string; cidr: Cidr }): Promise<PodNetwork> {
   const { host, peer } = vethNames(opts.uid, opts.bridge);
-  await ipBatch([
-    `link add ${host} type veth peer name ${peer}`,
-    `link set ${host} master ${opts.bridge}`,
-    `link set ${host} up`,
-    `link set ${peer} netns ${opts.pid}`,
-  ]);
-  await ipBatch(
-    [
-      'link set lo up',
-      `link set ${peer} name eth0`,
-      `addr add ${opts.ip}/${opts.cidr.prefix} dev eth0`,
-      'link set eth0 up',
-    ],
-    opts.pid,
-  );
+  try {
+    await ipBatch([
+      `link add ${host} type veth peer name ${peer}`,
+      `link set ${host} master ${opts.bridge}`,
+      `link set ${host} up`,
+      `link set ${peer} netns ${opts.pid}`,
+    ]);
+    await ipBatch(
+      [
+        'link set lo up',
+        `link set ${peer} name eth0`,
+        `addr add ${opts.ip}/${opts.cidr.prefix} dev eth0`,
+        'link set eth0 up',
+      ],
+      opts.pid,
+    );
+  } catch (err) {
+    // The sandbox died half-way (deleted while starting): do not leave the pair in the host's namespace.
+    await detachPodNetwork(host);
+    throw err;
+  }
   return { ip: opts.ip, hostVeth: host };
 }
 

@@ -1,0 +1,68 @@
+// `tinylet delete pod NAME...|-f FILE|-l SELECTOR|--all`: graceful by default (the pod shows
+// Terminating), --grace-period, --force; waits until the pods are gone unless --wait=false.
+import { ApiStatusError, type ApiClient } from './client/apiClient.js';
+import { connect, type ConnectionOptions } from './client/connect.js';
+import { resolveResource, resourcePath } from './client/resources.js';
+import { readObjects } from './manifests.js';
+
+export interface DeleteOptions extends ConnectionOptions {
+  filename?: string[];
+  selector?: string;
+  all?: boolean;
+  gracePeriod?: string;
+  force?: boolean;
+  wait?: boolean;
+}
+
+async function waitGone(client: ApiClient, ns: string, name: string, uid: string | undefined): Promise<void> {
+  const list = await client.get(resourcePath('pods', ns), { query: { fieldSelector: `metadata.name=${name}` } });
+  const current = (list.items as { metadata: { uid: string } }[]).find((p) => !uid || p.metadata.uid === uid);
+  if (!current) return;
+  for await (const ev of client.watch(resourcePath('pods', ns), { query: { fieldSelector: `metadata.name=${name}`, resourceVersion: list.metadata.resourceVersion } })) {
+    if (ev.type === 'DELETED' && (!uid || ev.object.metadata?.uid === uid)) return;
+  }
+}
+
+export async function deleteCommand(args: string[], opts: DeleteOptions): Promise<number> {
+  const { client, namespace } = connect(opts);
+  let grace = opts.gracePeriod !== undefined ? Number(opts.gracePeriod) : -1;
+  if (!Number.isInteger(grace)) throw new Error(`invalid argument "${opts.gracePeriod}" for "--grace-period" flag`);
+  if (opts.force && grace < 0) grace = 0;
+  if (grace === 0 && !opts.force) grace = 1; // kubectl: --grace-period=0 without --force means 1
+  if (opts.force && grace === 0) {
+    console.error('warning: Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely.');
+  }
+  const targets: { ns: string; name: string }[] = [];
+  if (opts.filename?.length) {
+    for (const { object } of await readObjects(opts.filename)) targets.push({ ns: object.metadata?.namespace ?? namespace, name: object.metadata?.name });
+  } else {
+    if (args.length === 0) throw new Error('You must provide one or more resources by argument or filename.');
+    const { resource, name } = resolveResource(args[0]!);
+    if (resource !== 'pods') throw new Error(`the server does not allow this method on the requested resource (delete ${resource})`);
+    const names = [...(name ? [name] : []), ...args.slice(1)];
+    if (names.length === 0) {
+      if (!opts.selector && !opts.all) throw new Error('resource(s) were provided, but no name was specified');
+      const list = await client.get(resourcePath('pods', namespace), { query: { labelSelector: opts.selector } });
+      for (const p of list.items) targets.push({ ns: namespace, name: p.metadata.name });
+      if (targets.length === 0) console.log('No resources found');
+    } else {
+      for (const n of names) targets.push({ ns: namespace, name: n });
+    }
+  }
+  let status = 0;
+  const waits: Promise<void>[] = [];
+  for (const t of targets) {
+    try {
+      const body = { kind: 'DeleteOptions', apiVersion: 'v1', ...(grace >= 0 ? { gracePeriodSeconds: grace } : {}) };
+      const res = await client.call('DELETE', resourcePath('pods', t.ns, t.name), { body });
+      console.log(`pod "${t.name}" ${opts.force && grace === 0 ? 'force deleted' : 'deleted'}`);
+      if (opts.wait !== false && !(opts.force && grace === 0)) waits.push(waitGone(client, t.ns, t.name, res?.metadata?.uid));
+    } catch (err) {
+      if (!(err instanceof ApiStatusError)) throw err;
+      console.error(`Error from server (${err.status.reason}): ${err.status.message}`);
+      status = 1;
+    }
+  }
+  await Promise.all(waits);
+  return status;
+}

@@ -1,0 +1,64 @@
+// Recreating a pod after an agent restart, as the kubelet recreates a lost sandbox: same object (uid,
+// creation time), a new sandbox, every container started again with its restartCount carried on
+// (the next start counts as a restart), its last state kept, and a crash loop's back-off honoured.
+import type { ContainerState, ContainerStatus, Pod } from '../api/types.js';
+import type { Kubelet } from './kubelet.js';
+import type { PodWorker } from './podWorker.js';
+
+export interface RecoveredContainer {
+  instances: number;
+  backoff: { nextDelayMs: number; lastDelayMs: number };
+  backoffUntil?: number;
+}
+
+const LOST = 'The container was stopped with the previous tinylet agent (its processes die with the agent)';
+
+function lostState(status: ContainerStatus, at: string): ContainerState {
+  return { terminated: { exitCode: 255, reason: 'Unknown', message: LOST, startedAt: status.state?.running?.startedAt, finishedAt: at } };
+}
+
+export function recreatePod(kubelet: Kubelet, stored: Pod, containers: Record<string, RecoveredContainer>, lostAt: string): PodWorker {
+  const { status: old, ...rest } = stored;
+  const gates = new Set((rest.spec?.readinessGates ?? []).map((g) => g.conditionType));
+  const pod: Pod = { ...rest, status: { phase: 'Pending', conditions: (old?.conditions ?? []).filter((c) => gates.has(c.type)) } };
+  kubelet.createPod(pod);
+  const worker = kubelet.getWorker(pod.metadata!.namespace!, pod.metadata!.name!)!;
+  const statuses = [...(old?.initContainerStatuses ?? []), ...(old?.containerStatuses ?? [])];
+  for (const r of worker.records) {
+    const st = statuses.find((s) => s.name === r.name);
+    const c = containers[r.name];
+    if (!st) continue;
+    r.restartCount = st.restartCount ?? 0;
+    const ran = st.state?.running || st.state?.terminated || st.lastState?.terminated;
+    r.instances = c?.instances ?? (ran ? r.restartCount + 1 : 0);
+    if (c) r.backoff.restore(c.backoff);
+    if (st.state?.running) r.lastState = lostState(st, lostAt);
+    else if (st.state?.terminated) r.lastState = { terminated: st.state.terminated };
+    else if (st.lastState?.terminated) r.lastState = st.lastState;
+    if (c?.backoffUntil && c.backoffUntil > Date.now()) r.resumeAt = c.backoffUntil;
+  }
+  worker.event('Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+  worker.refreshStatus();
+  return worker;
+}
+
+/**
+ * A `restartPolicy: Never` pod whose containers had started is not run again (the kubelet does not
+ * recreate its sandbox): it ends Failed, its lost containers terminated.
+ */
+export function failedAfterRestart(stored: Pod, lostAt: string): Pod {
+  const st = stored.status ?? {};
+  const lose = (s: ContainerStatus): ContainerStatus => (s.state?.running || s.state?.waiting ? { ...s, ready: false, started: false, state: lostState(s, lostAt) } : s);
+  return {
+    ...stored,
+    status: {
+      ...st,
+      phase: 'Failed',
+      reason: 'AgentRestarted',
+      message: 'The pod\'s processes stopped with the previous tinylet agent and its restartPolicy is Never',
+      conditions: (st.conditions ?? []).map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', reason: 'PodCompleted', lastTransitionTime: lostAt } : c)),
+      ...(st.initContainerStatuses ? { initContainerStatuses: st.initContainerStatuses.map(lose) } : {}),
+      containerStatuses: (st.containerStatuses ?? []).map(lose),
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// Discovery documents, so kubectl can map "pods", "po", "ev", "ns" to URLs and verbs.
+import type { RequestContext } from './context.js';
+import { sendJson } from './respond.js';
+
+const resource = (name: string, kind: string, namespaced: boolean, verbs: string[], extra: Record<string, unknown> = {}) => ({
+  name,
+  singularName: '',
+  namespaced,
+  kind,
+  verbs,
+  ...extra,
+});
+
+export const CORE_RESOURCES = {
+  kind: 'APIResourceList',
+  groupVersion: 'v1',
+  resources: [
+    resource('events', 'Event', true, ['get', 'list', 'watch'], { shortNames: ['ev'] }),
+    resource('namespaces', 'Namespace', false, ['get', 'list', 'watch'], { shortNames: ['ns'] }),
+    resource('pods', 'Pod', true, ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], { shortNames: ['po'], categories: ['all'] }),
+    resource('pods/exec', 'PodExecOptions', true, ['create', 'get']),
+    resource('pods/log', 'Pod', true, ['get']),
+    resource('pods/status', 'Pod', true, ['get', 'patch', 'update']),
+  ],
+};
+
+export const METRICS_GROUP = {
+  name: 'metrics.k8s.io',
+  versions: [{ groupVersion: 'metrics.k8s.io/v1beta1', version: 'v1beta1' }],
+  preferredVersion: { groupVersion: 'metrics.k8s.io/v1beta1', version: 'v1beta1' },
+};
+
+export const METRICS_RESOURCES = {
+  kind: 'APIResourceList',
+  apiVersion: 'v1',
+  groupVersion: 'metrics.k8s.io/v1beta1',
+  resources: [resource('pods', 'PodMetrics', true, ['get', 'list'])],
+};
+
+export function serveDiscovery(ctx: RequestContext, path: string): boolean {
+  const send = (body: unknown) => sendJson(ctx.res, 200, body);
+  switch (path) {
+    case '/api':
+      send({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] });
+      return true;
+    case '/api/v1':
+      send(CORE_RESOURCES);
+      return true;
+    case '/apis':
+      send({ kind: 'APIGroupList', apiVersion: 'v1', groups: [METRICS_GROUP] });
+      return true;
+    case '/apis/metrics.k8s.io':
+      send({ kind: 'APIGroup', apiVersion: 'v1', ...METRICS_GROUP });
+      return true;
+    case '/apis/metrics.k8s.io/v1beta1':
+      send(METRICS_RESOURCES);
+      return true;
+    case '/version':
+      send({
+        major: '1',
+        minor: '30',
+        gitVersion: 'v1.30.0-tinylet',
+        gitCommit: '',
+        gitTreeState: 'clean',
+        buildDate: '',
+        goVersion: `node${process.versions.node}`,
+        compiler: 'tinylet',
+        platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+      });
+      return true;
+    case '/healthz':
+    case '/readyz':
+    case '/livez':
+      ctx.res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      ctx.res.end('ok');
+      return true;
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,113 @@
+// pods/{name}/exec over a WebSocket (channel.k8s.io: 0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize,
+// and with v5 255 = close a stream). The command runs through nsenter in every namespace of the
+// container's main process; with tty=true it gets a real PTY from node-pty.
+import { spawn } from 'node:child_process';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import * as pty from 'node-pty';
+import { nsenterArgs } from '../../runtime/exec.js';
+import { NSENTER } from '../../runtime/paths.js';
+import type { ApiServices } from '../context.js';
+import { ApiError, badRequest, notFound } from '../status.js';
+import { acceptKey, WebSocket } from '../websocket.js';
+import { pickContainer } from './podLog.js';
+
+const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+
+interface ExecRequest {
+  pid: number;
+  env: Record<string, string>;
+  command: string[];
+  tty: boolean;
+  stdin: boolean;
+}
+
+function resolve(services: ApiServices, namespace: string, name: string, query: URLSearchParams): ExecRequest {
+  const pod = services.kubelet.getPod(namespace, name);
+  if (!pod) throw notFound('pods', name);
+  const container = pickContainer(pod, query.get('container'));
+  const record = services.kubelet.getWorker(namespace, name)?.records.find((r) => r.name === container);
+  if (!record?.process) throw badRequest(`container ${container} is not valid for pod ${name}: it is not running`);
+  const command = query.getAll('command');
+  if (command.length === 0) throw badRequest('you must specify at least 1 command');
+  const tty = query.get('tty') === 'true' || query.get('tty') === '1';
+  return { pid: record.process.pid, env: { ...record.env, ...(tty && !record.env.TERM ? { TERM: 'xterm' } : {}) }, command, tty, stdin: query.get('stdin') === 'true' || query.get('stdin') === '1' };
+}
+
+function exitStatus(code: number, command: string[]): object {
+  if (code === 0) return { metadata: {}, status: 'Success' };
+  return {
+    metadata: {},
+    status: 'Failure',
+    message: `command terminated with non-zero exit code: error executing command [${command.join(' ')}], exit code ${code}`,
+    reason: 'NonZeroExitCode',
+    details: { causes: [{ reason: 'ExitCode', message: String(code) }] },
+  };
+}
+
+/** Handles an upgrade request on .../pods/{name}/exec; errors before the upgrade are plain HTTP Status replies. */
+export function handleExecUpgrade(services: ApiServices, req: IncomingMessage, socket: Duplex, head: Buffer, namespace: string, name: string, query: URLSearchParams): void {
+  let exec: ExecRequest;
+  const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+  const protocol = PROTOCOLS.find((p) => offered.includes(p));
+  try {
+    if (String(req.headers.upgrade).toLowerCase() !== 'websocket' || !req.headers['sec-websocket-key']) throw badRequest('tinylet serves exec over WebSocket (v5/v4.channel.k8s.io), not SPDY: use `tinylet exec`, or kubectl 1.29 or later');
+    if (!protocol) throw badRequest(`unsupported exec subprotocol; this server speaks ${PROTOCOLS.join(', ')}`);
+    exec = resolve(services, namespace, name, query);
+  } catch (err) {
+    const e = err instanceof ApiError ? err : badRequest((err as Error).message);
+    const body = JSON.stringify(e.toStatus());
+    socket.end(`HTTP/1.1 ${e.code} ${e.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    return;
+  }
+  socket.write(
+    ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${acceptKey(String(req.headers['sec-websocket-key']))}`, `Sec-WebSocket-Protocol: ${protocol}`, '', ''].join('\r\n'),
+  );
+  const ws = new WebSocket(socket, false, head);
+  const out = (channel: number, data: Buffer | string) => ws.send(Buffer.concat([Buffer.from([channel]), Buffer.isBuffer(data) ? data : Buffer.from(data)]));
+  const finish = (code: number) => {
+    out(3, JSON.stringify(exitStatus(code, exec.command)));
+    ws.close();
+  };
+  const argv = [...nsenterArgs(exec.pid), ...exec.command];
+  if (exec.tty) {
+    const term = pty.spawn(NSENTER, argv, { name: exec.env.TERM ?? 'xterm', cols: 80, rows: 24, env: exec.env, cwd: '/' });
+    term.onData((d) => out(1, d));
+    term.onExit(({ exitCode, signal }) => setTimeout(() => finish(signal ? 128 + signal : exitCode), 20));
+    ws.on('message', (m: Buffer) => {
+      if (m[0] === 0) term.write(m.subarray(1).toString());
+      else if (m[0] === 4) {
+        try {
+          const { Width, Height } = JSON.parse(m.subarray(1).toString()) as { Width: number; Height: number };
+          if (Width > 0 && Height > 0) term.resize(Width, Height);
+        } catch {
+          /* ignore a malformed resize */
+        }
+      }
+    });
+    ws.on('close', () => {
+      try {
+        term.kill('SIGKILL');
+      } catch {
+        /* gone */
+      }
+    });
+    return;
+  }
+  const child = spawn(NSENTER, argv, { env: exec.env, stdio: [exec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d: Buffer) => out(1, d));
+  child.stderr!.on('data', (d: Buffer) => out(2, d));
+  child.on('error', (err) => {
+    out(2, `${err.message}\n`);
+    finish(126);
+  });
+  child.on('close', (code, signal) => finish(code ?? (signal ? 128 + (({ SIGKILL: 9, SIGTERM: 15, SIGINT: 2 }) as Record<string, number>)[signal]! : 1)));
+  ws.on('message', (m: Buffer) => {
+    if (!child.stdin) return;
+    if (m[0] === 0) child.stdin.write(m.subarray(1));
+    else if (m[0] === 255 && m[1] === 0) child.stdin.end();
+  });
+  ws.on('close', () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+}

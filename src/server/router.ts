@@ -1,0 +1,84 @@
+// Maps a URL and method to its handler. Paths follow the API server: /api/v1/namespaces/{ns}/{resource}
+// [/{name}[/{subresource}]], /api/v1/{resource} across namespaces, /apis/metrics.k8s.io/v1beta1/...
+import type { RequestContext, ResourcePath } from './context.js';
+import { serveDiscovery } from './discovery.js';
+import { getEvent, listEvents } from './handlers/events.js';
+import { getPodMetrics, listPodMetrics } from './handlers/metrics.js';
+import { getNamespace, listNamespaces } from './handlers/namespaces.js';
+import { podLog } from './handlers/podLog.js';
+import { createPod } from './handlers/podsCreate.js';
+import { deletePod, deletePods } from './handlers/podsDelete.js';
+import { getPod, listPods } from './handlers/podsRead.js';
+import { patchPod, replacePod, updatePodStatus } from './handlers/podsUpdate.js';
+import { serveKubeconfig } from './handlers/kubeconfig.js';
+import { serveOpenApi } from './openapi.js';
+import { badRequest, methodNotAllowed, routeNotFound } from './status.js';
+
+export function parseResourcePath(segs: string[]): ResourcePath | undefined {
+  if (segs.length === 0) return undefined;
+  if (segs[0] === 'namespaces' && segs.length >= 3) return { namespace: segs[1], resource: segs[2]!, name: segs[3], subresource: segs[4] };
+  if (segs.length > 3) return undefined;
+  return { resource: segs[0]!, name: segs[1], subresource: segs[2] };
+}
+
+type Handler = () => void | Promise<void>;
+
+function pick(ctx: RequestContext, handlers: Partial<Record<string, Handler>>): void | Promise<void> {
+  const h = handlers[ctx.method];
+  if (!h) throw methodNotAllowed();
+  return h();
+}
+
+function routeCore(ctx: RequestContext, p: ResourcePath): void | Promise<void> {
+  const { namespace: ns, name, subresource: sub } = p;
+  switch (p.resource) {
+    case 'pods':
+      if (!name) {
+        return pick(ctx, {
+          GET: () => listPods(ctx, ns),
+          POST: () => (ns ? createPod(ctx, ns) : Promise.reject(methodNotAllowed())),
+          DELETE: () => (ns ? deletePods(ctx, ns) : Promise.reject(methodNotAllowed())),
+        });
+      }
+      if (!ns) throw routeNotFound();
+      if (!sub) return pick(ctx, { GET: () => getPod(ctx, ns, name), PUT: () => replacePod(ctx, ns, name), PATCH: () => patchPod(ctx, ns, name), DELETE: () => deletePod(ctx, ns, name) });
+      if (sub === 'log') return pick(ctx, { GET: () => podLog(ctx, ns, name) });
+      if (sub === 'status') return pick(ctx, { GET: () => getPod(ctx, ns, name), PUT: () => updatePodStatus(ctx, ns, name), PATCH: () => updatePodStatus(ctx, ns, name) });
+      if (sub === 'exec') throw badRequest('Upgrade request required');
+      throw routeNotFound();
+    case 'events':
+      if (sub) throw routeNotFound();
+      if (!name) return pick(ctx, { GET: () => listEvents(ctx, ns) });
+      if (!ns) throw routeNotFound();
+      return pick(ctx, { GET: () => getEvent(ctx, ns, name) });
+    case 'namespaces':
+      if (ns || sub) throw routeNotFound();
+      return pick(ctx, { GET: () => (name ? getNamespace(ctx, name) : listNamespaces(ctx)) });
+    default:
+      throw routeNotFound();
+  }
+}
+
+function routeMetrics(ctx: RequestContext, p: ResourcePath): void | Promise<void> {
+  if (p.resource !== 'pods' || p.subresource) throw routeNotFound();
+  if (!p.name) return pick(ctx, { GET: () => listPodMetrics(ctx, p.namespace) });
+  if (!p.namespace) throw routeNotFound();
+  return pick(ctx, { GET: () => getPodMetrics(ctx, p.namespace!, p.name!) });
+}
+
+export function route(ctx: RequestContext, pathname: string): void | Promise<void> {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  if (ctx.method === 'GET' && serveDiscovery(ctx, path)) return;
+  if (path === '/openapi/v2') return pick(ctx, { GET: () => serveOpenApi(ctx) });
+  if (path === '/tinylet/v1/kubeconfig') return pick(ctx, { GET: () => serveKubeconfig(ctx) });
+  const segs = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (segs[0] === 'api' && segs[1] === 'v1') {
+    const p = parseResourcePath(segs.slice(2));
+    if (p) return routeCore(ctx, p);
+  }
+  if (segs[0] === 'apis' && segs[1] === 'metrics.k8s.io' && segs[2] === 'v1beta1') {
+    const p = parseResourcePath(segs.slice(3));
+    if (p) return routeMetrics(ctx, p);
+  }
+  throw routeNotFound();
+}
