@@ -23,6 +23,8 @@ import { resumeDelay, shouldRestart } from './restartPolicy.js';
 import { sleep } from './sleep.js';
 import { killContainer, stopSignalOf, type KillContext } from './termination.js';
 
+const DELETED_POD_LOG_RETENTION_MS = 60_000;
+
 const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
@@ -136,6 +138,12 @@ export class PodWorker {
     await Promise.all(this.sidecarLoops);
     clearTimeout(deadlineTimer);
     await this.teardownSandbox();
+    // A deleted pod's logs stay readable for a minute (kubectl logs right after a delete), then go.
+    if (this.deleting) {
+      const dir = podDir(this.kl.config.stateDir, this.pod);
+      rmSync(join(dir, 'files'), { recursive: true, force: true });
+      setTimeout(() => rmSync(dir, { recursive: true, force: true }), DELETED_POD_LOG_RETENTION_MS).unref();
+    }
     this.refreshStatus();
     this.finished = true;
   }

@@ -48,9 +48,12 @@ export function testNode(overrides: Partial<AgentConfig> = {}): TestNode {
       return kubelet.getWorker(p.metadata!.namespace!, p.metadata!.name!)!;
     },
     async cleanup() {
-      await kubelet.shutdown({ gracePeriodSeconds: 0 });
-      await kubelet.network.destroy();
-      rmSync(config.stateDir, { recursive: true, force: true });
+      try {
+        await kubelet.shutdown({ gracePeriodSeconds: 0 });
+        await kubelet.network.destroy();
+      } finally {
+        rmSync(config.stateDir, { recursive: true, force: true });
+      }
     },
   };
 }
