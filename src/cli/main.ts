@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { runCommand } from './run.js';
+import { scenarioListCommand, scenarioRunCommand } from './scenario.js';
 import { UsageError } from './loadPods.js';
 import { agentCommand } from './agent.js';
 import { applyCommand } from './apply.js';
@@ -155,6 +156,22 @@ program
   .option('-A, --all-namespaces', 'all namespaces')
   .option('-w, --watch', 'keep printing new events')
   .action(api(async (pod: string | undefined, _o: object, cmd: Cmd) => eventsCommand(pod, g(cmd))));
+
+const scenario = program.command('scenario').description('workshop labs bundled in scenarios/: run one and check its expected outcome');
+scenario
+  .command('list')
+  .description('the bundled scenarios')
+  .action(() => {
+    process.exitCode = scenarioListCommand();
+  });
+scenario
+  .command('run')
+  .description('run a scenario as `tinylet run` does (timeline and logs), then check what it should show')
+  .argument('<name>', 'scenario name (tinylet scenario list)')
+  .option('--config <file>', 'agent config file (the scenario may shrink some of its numbers)')
+  .action(async (name: string, opts: { config?: string }) => {
+    process.exitCode = await scenarioRunCommand(name, opts);
+  });
 
 program.parseAsync(process.argv).catch((err: Error) => {
   console.error(err instanceof UsageError ? err.message : `error: ${err.message}`);

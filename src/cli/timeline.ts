@@ -20,3 +20,7 @@ export function formatTimelineEvent(e: Event, origin: number): string {
 export function formatLogLine(container: string, stream: string, content: string, at: Date, origin: number): string {
   return `${elapsed(at, origin)}   ${container.padEnd(14)} ${stream === 'stderr' ? 'stderr' : 'stdout'} | ${content}`;
 }
+
+export function formatStatusLine(pod: string, columns: string, origin: number): string {
+  return `${elapsed(new Date(), origin)}   ${`pod/${pod}`.padEnd(14)} ${columns}`;
+}

@@ -5,8 +5,9 @@ export interface ContainerVerdict {
   exitCode?: number;
   signal?: number;
   reason?: string;
+  /** SIGKILL was needed to stop it after the pod's deletion. */
   killedBySigkill: boolean;
-  stopSignalAt?: number;
+  /** Milliseconds from the deletion's stop signal to the exit. */
   exitedAfterStopMs?: number;
 }
 
@@ -16,38 +17,38 @@ export interface Verdict {
   containers: ContainerVerdict[];
 }
 
+const at = (e: Event) => new Date(e.eventTime ?? 0).getTime();
+const containerOf = (e: Event) => /\{(.+)\}/.exec(e.involvedObject.fieldPath ?? '')?.[1];
+
 /**
- * Did the pod end well? A pod that ended by itself must have Succeeded; a deleted pod must have
- * stopped every container before SIGKILL was needed.
+ * Did the pod end well? A pod that ended by itself must have Succeeded. A deleted pod must have had
+ * its app containers running (or finished with 0) when the delete came, and every container must
+ * have stopped before SIGKILL was needed.
  */
 export function judge(pod: Pod, events: Event[], deleted: boolean): Verdict {
+  const deleteAt = deleted ? at(events.find((e) => e.reason === 'DeleteRequested') ?? events[events.length - 1]) : Infinity;
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   const containers = statuses.map((s): ContainerVerdict => {
     const t = s.state?.terminated ?? s.lastState?.terminated;
-    const mine = events.filter((e) => e.involvedObject.fieldPath?.endsWith(`{${s.name}}`));
-    const killed = mine.some((e) => e.reason === 'ExceededGracePeriod');
-    const signalEvent = [...mine].reverse().find((e) => e.reason === 'Signal');
-    const exitEvent = [...mine].reverse().find((e) => e.reason === 'Exited');
-    const stopAt = signalEvent ? new Date(signalEvent.eventTime!).getTime() : undefined;
-    const exitAt = exitEvent ? new Date(exitEvent.eventTime!).getTime() : undefined;
+    const afterDelete = events.filter((e) => containerOf(e) === s.name && at(e) >= deleteAt);
+    const stop = afterDelete.find((e) => e.reason === 'Signal');
+    const exit = afterDelete.find((e) => e.reason === 'Exited');
     return {
       name: s.name,
       exitCode: t?.exitCode,
       signal: t?.signal,
       reason: t?.reason ?? s.state?.waiting?.reason,
-      killedBySigkill: killed,
-      stopSignalAt: stopAt,
-      exitedAfterStopMs: stopAt !== undefined && exitAt !== undefined && exitAt >= stopAt ? exitAt - stopAt : undefined,
+      killedBySigkill: afterDelete.some((e) => e.reason === 'ExceededGracePeriod'),
+      exitedAfterStopMs: stop && exit ? at(exit) - at(stop) : undefined,
     };
   });
   if (!deleted) {
     const ok = pod.status?.phase === 'Succeeded';
     return { ok, containers, summary: ok ? 'PASS: the pod succeeded' : `FAIL: the pod ended in phase ${pod.status?.phase}` };
   }
-  const started = new Set(events.filter((e) => e.reason === 'Started').map((e) => /\{(.+)\}/.exec(e.involvedObject.fieldPath ?? '')?.[1]));
-  const neverStarted = (pod.spec?.containers ?? []).filter((c) => !started.has(c.name)).map((c) => c.name);
-  if (neverStarted.length > 0) {
-    return { ok: false, containers, summary: `FAIL: ${neverStarted.join(', ')} never started (the pod was deleted while ${describeWaiting(pod)})` };
+  const notRunning = (pod.spec?.containers ?? []).map((c) => c.name).filter((name) => !healthyAt(name, events, deleteAt));
+  if (notRunning.length > 0) {
+    return { ok: false, containers, summary: `FAIL: ${notRunning.join(', ')} ${notRunning.length > 1 ? 'were' : 'was'} not running when the pod was deleted (${describeWaiting(pod, notRunning[0])})` };
   }
   const killed = containers.filter((c) => c.killedBySigkill);
   if (killed.length === 0) return { ok: true, containers, summary: 'PASS: every container stopped within its grace period' };
@@ -58,9 +59,20 @@ export function judge(pod: Pod, events: Event[], deleted: boolean): Verdict {
   };
 }
 
-function describeWaiting(pod: Pod): string {
-  const waiting = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].find((s) => s.lastState?.terminated || s.state?.waiting);
-  return waiting ? `${waiting.name} was not able to run` : 'it was still starting';
+/** Running at the delete, or already finished with exit code 0. */
+function healthyAt(name: string, events: Event[], deleteAt: number): boolean {
+  const before = events.filter((e) => containerOf(e) === name && at(e) < deleteAt && (e.reason === 'Started' || e.reason === 'Exited'));
+  const last = before[before.length - 1];
+  if (!last) return false;
+  return last.reason === 'Started' || / exited with code 0$/.test(last.message ?? '');
+}
+
+function describeWaiting(pod: Pod, name: string): string {
+  const all = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const stuck = all.find((s) => s.lastState?.terminated && s.restartCount) ?? all.find((s) => s.name === name);
+  const t = stuck?.lastState?.terminated ?? stuck?.state?.terminated;
+  if (stuck && t) return `${stuck.name} kept failing, last exit code ${t.exitCode}`;
+  return stuck?.state?.waiting?.reason ? `${stuck.name}: ${stuck.state.waiting.reason}` : 'it was still starting';
 }
 
 export function describeContainerVerdict(c: ContainerVerdict): string {

@@ -298,7 +298,8 @@ export class PodWorker {
     r.imageID = image.imageID;
     this.imageStopSignals.set(r.name, image.config.stopSignal);
     if (r.instances > 0) r.restartCount++;
-    this.setState(r, { waiting: { reason: 'ContainerCreating' } });
+    // The kubelet's default waiting reason: init containers never show ContainerCreating.
+    this.setState(r, { waiting: { reason: r.role === 'app' ? 'ContainerCreating' : 'PodInitializing' } });
     this.event('Normal', 'Pulled', `Container image "${r.spec.image}" already present on machine`, r);
     const instance = r.instances++;
     let proc: ContainerProcess;

@@ -1,0 +1,82 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Event, Pod } from '../api/types.js';
+import type { AgentConfig } from '../kubelet/config.js';
+import { Kubelet } from '../kubelet/kubelet.js';
+import type { PodWorker } from '../kubelet/podWorker.js';
+import { podReadyCount, podStatusReason, summarizePod } from '../api/printers/podStatus.js';
+import { formatLogLine, formatStatusLine, formatTimelineEvent } from './timeline.js';
+import { judge, type Verdict } from './verdict.js';
+
+export interface RunResult {
+  pods: Pod[];
+  events: Event[];
+  verdicts: Verdict[];
+  deleted: boolean;
+}
+
+export interface RunPodsOptions {
+  config: AgentConfig;
+  forMs?: number;
+  gracePeriodSeconds?: number;
+  force?: boolean;
+  /** Where timeline and log lines go (nothing for -o json). */
+  print?: (line: string) => void;
+}
+
+/**
+ * The embedded agent behind `tinylet run` and `tinylet scenario run`: starts the pods, streams the
+ * timeline and logs, deletes gracefully after `forMs` or on Ctrl-C (a second Ctrl-C forces), and
+ * returns the final pods, every event, and a verdict per pod.
+ */
+export async function runPods(pods: Pod[], opts: RunPodsOptions): Promise<RunResult> {
+  const stateDir = join(opts.config.stateDir, `run-${process.pid}`);
+  const kubelet = new Kubelet({ ...opts.config, stateDir, apiPort: null, randomPodIPs: true });
+  const origin = Date.now();
+  const print = opts.print ?? (() => undefined);
+  const events: Event[] = [];
+  kubelet.events.on('event', (e: Event) => {
+    events.push(e);
+    print(formatTimelineEvent(e, origin));
+  });
+  kubelet.on('log', (_w: PodWorker, r: { name: string }, line: { stream: string; content: string; time: Date }) => {
+    print(formatLogLine(r.name, line.stream, line.content, line.time, origin));
+  });
+  // kubectl's STATUS/READY/RESTARTS columns as they change: what `kubectl get pods -w` would show.
+  const columns = new Map<string, string>();
+  kubelet.on('pod', (_type: string, pod: Pod) => {
+    const line = `STATUS ${podStatusReason(pod)}   READY ${podReadyCount(pod)}   RESTARTS ${summarizePod(pod).restarts}`;
+    if (columns.get(pod.metadata!.uid!) === line) return;
+    columns.set(pod.metadata!.uid!, line);
+    print(formatStatusLine(pod.metadata!.name!, line, origin));
+  });
+  const workers = pods.map((p) => {
+    kubelet.createPod(p);
+    return kubelet.getWorker(p.metadata!.namespace!, p.metadata!.name!)!;
+  });
+  let deleted = false;
+  const deleteAll = (force: boolean) => {
+    deleted = true;
+    for (const w of workers) {
+      kubelet.deletePod(w.pod.metadata!.namespace!, w.pod.metadata!.name!, { gracePeriodSeconds: force ? 0 : opts.gracePeriodSeconds, force: force || opts.force });
+    }
+  };
+  let interrupts = 0;
+  const onSignal = () => deleteAll(++interrupts > 1);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const timer = opts.forMs !== undefined ? setTimeout(() => deleteAll(false), opts.forMs) : undefined;
+  try {
+    await Promise.all(workers.map((w) => w.done));
+    if (deleted) await kubelet.drained();
+  } finally {
+    if (timer) clearTimeout(timer);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await kubelet.network.destroyIfUnused();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  const finalPods = workers.map((w) => w.pod);
+  const verdicts = finalPods.map((p) => judge(p, events.filter((e) => e.involvedObject.uid === p.metadata!.uid), deleted));
+  return { pods: finalPods, events, verdicts, deleted };
+}
