@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig } from '../src/kubelet/config.js';
 import { pauseRss } from './pauseRss.js';
+import { probeCost } from './probeCost.js';
 import { signalTiming } from './signalTiming.js';
 import { startLatency } from './startLatency.js';
 
@@ -17,11 +18,7 @@ async function main(): Promise<void> {
     results.startLatency = await startLatency(5, agentYaml);
     results.pause = await pauseRss();
     results.signalTiming = await signalTiming(config, 10);
-    const extra = process.argv.slice(2);
-    if (extra.includes('--probes')) {
-      const { probeCost } = await import('./probeCost.js');
-      results.probeCost = await probeCost({ ...config, bridgeName: 'tlbench2', podCIDR: '10.251.2.0/24' }, 100);
-    }
+    results.probeCost = await probeCost({ ...config, bridgeName: 'tlbench2', podCIDR: '10.251.2.0/24' }, 100);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,22 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { runCommand } from './run.js';
-import { scenarioListCommand, scenarioRunCommand } from './scenario.js';
 import { UsageError } from './loadPods.js';
-import { agentCommand } from './agent.js';
-import { applyCommand } from './apply.js';
 import { formatCliError } from './client/errors.js';
-import { createCommand } from './create.js';
-import { deleteCommand } from './delete.js';
-import { describeCommand } from './describe.js';
-import { eventsCommand } from './events.js';
-import { execCommand } from './exec.js';
-import { getCommand } from './get.js';
-import { kubeconfigCommand } from './kubeconfig.js';
-import { logsCommand } from './logs.js';
 import { collect } from './manifests.js';
-import { topCommand } from './top.js';
 
+// Command modules load on use: `tinylet run` should not pay for the API client, node-pty or the server.
 const program = new Command();
 program
   .option('-s, --server <url>', 'the agent: unix:///path/to/tinylet.sock (default /run/tinylet/tinylet.sock, or $TINYLET_SOCKET) or https://127.0.0.1:PORT')
@@ -52,7 +40,7 @@ program
   .option('--config <file>', 'agent config file (KubeletConfiguration-style YAML)')
   .option('--lenient', 'warn about fields tinylet does not implement instead of refusing the manifest')
   .action(async (file: string, opts) => {
-    process.exitCode = await runCommand(file, opts);
+    process.exitCode = await (await import('./run.js')).runCommand(file, opts);
   });
 
 program
@@ -60,21 +48,21 @@ program
   .description('run the node agent in the foreground: the API on a Unix socket and a loopback port, pods kept across restarts')
   .option('--config <file>', 'agent config file (see agent/config.yaml)')
   .action(async (opts: { config?: string }) => {
-    await agentCommand(opts);
+    await (await import('./agent.js')).agentCommand(opts);
   });
 
 program
   .command('kubeconfig')
   .description('print a kubeconfig (server, token, CA) for the agent\'s loopback HTTPS listener, for kubectl')
   .option('-o, --output <file>', 'write it to this file (mode 0600) instead of stdout')
-  .action(api(async (_o: object, cmd: Cmd) => kubeconfigCommand(g(cmd))));
+  .action(api(async (_o: object, cmd: Cmd) => (await import('./kubeconfig.js')).kubeconfigCommand(g(cmd))));
 
 program
   .command('apply')
   .description('create pods, or update them (image, labels, annotations, activeDeadlineSeconds) as kubectl apply does')
   .requiredOption('-f, --filename <file>', 'file, directory or - (repeatable)', collect)
   .option('--lenient', 'accept fields tinylet does not implement, with warnings')
-  .action(api(async (_o: object, cmd: Cmd) => applyCommand(g(cmd))));
+  .action(api(async (_o: object, cmd: Cmd) => (await import('./apply.js')).applyCommand(g(cmd))));
 
 program
   .command('create')
@@ -82,7 +70,7 @@ program
   .requiredOption('-f, --filename <file>', 'file, directory or - (repeatable)', collect)
   .option('--lenient', 'accept fields tinylet does not implement, with warnings')
   .option('--dry-run <mode>', 'server: validate on the agent without creating')
-  .action(api(async (_o: object, cmd: Cmd) => createCommand(g(cmd))));
+  .action(api(async (_o: object, cmd: Cmd) => (await import('./create.js')).createCommand(g(cmd))));
 
 program
   .command('get')
@@ -95,14 +83,14 @@ program
   .option('-w, --watch', 'after listing, watch for changes')
   .option('--show-labels', 'show the labels as the last column')
   .option('--no-headers', 'no header line')
-  .action(api(async (args: string[], _o: object, cmd: Cmd) => getCommand(args, g(cmd))));
+  .action(api(async (args: string[], _o: object, cmd: Cmd) => (await import('./get.js')).getCommand(args, g(cmd))));
 
 program
   .command('describe')
   .description('show a pod in detail, kubectl\'s layout, with its events')
   .argument('<resource...>', 'pod NAME... (or pod -l SELECTOR)')
   .option('-l, --selector <selector>', 'label selector')
-  .action(api(async (args: string[], _o: object, cmd: Cmd) => describeCommand(args, g(cmd))));
+  .action(api(async (args: string[], _o: object, cmd: Cmd) => (await import('./describe.js')).describeCommand(args, g(cmd))));
 
 program
   .command('delete')
@@ -114,7 +102,7 @@ program
   .option('--grace-period <seconds>', 'seconds before SIGKILL (default: the pod\'s terminationGracePeriodSeconds)')
   .option('--force', 'with --grace-period=0: remove the object at once (the node still stops the containers)')
   .option('--wait [bool]', 'wait until the pods are gone (default true)', (v: string) => v !== 'false', true)
-  .action(api(async (args: string[], _o: object, cmd: Cmd) => deleteCommand(args, g(cmd))));
+  .action(api(async (args: string[], _o: object, cmd: Cmd) => (await import('./delete.js')).deleteCommand(args, g(cmd))));
 
 program
   .command('logs')
@@ -127,7 +115,7 @@ program
   .option('--timestamps', 'prefix each line with its RFC3339 timestamp')
   .option('--tail <lines>', 'only the last N lines')
   .option('--since <duration>', 'only lines newer than this (5s, 2m, 1h)')
-  .action(api(async (pod: string, container: string | undefined, _o: object, cmd: Cmd) => logsCommand(pod, container, g(cmd))));
+  .action(api(async (pod: string, container: string | undefined, _o: object, cmd: Cmd) => (await import('./logs.js')).logsCommand(pod, container, g(cmd))));
 
 program
   .command('exec')
@@ -137,7 +125,7 @@ program
   .option('-c, --container <name>', 'container name')
   .option('-i, --stdin', 'pass stdin to the command')
   .option('-t, --tty', 'allocate a terminal (a real PTY on the node)')
-  .action(api(async (pod: string, command: string[], _o: object, cmd: Cmd) => execCommand(pod, command, g(cmd))));
+  .action(api(async (pod: string, command: string[], _o: object, cmd: Cmd) => (await import('./exec.js')).execCommand(pod, command, g(cmd))));
 
 program
   .command('top')
@@ -147,7 +135,7 @@ program
   .option('-A, --all-namespaces', 'all namespaces')
   .option('-l, --selector <selector>', 'label selector')
   .option('--containers', 'one line per container')
-  .action(api(async (kind: string, name: string | undefined, _o: object, cmd: Cmd) => topCommand(kind, name, g(cmd))));
+  .action(api(async (kind: string, name: string | undefined, _o: object, cmd: Cmd) => (await import('./top.js')).topCommand(kind, name, g(cmd))));
 
 program
   .command('events')
@@ -155,14 +143,14 @@ program
   .argument('[pod]', 'pod name')
   .option('-A, --all-namespaces', 'all namespaces')
   .option('-w, --watch', 'keep printing new events')
-  .action(api(async (pod: string | undefined, _o: object, cmd: Cmd) => eventsCommand(pod, g(cmd))));
+  .action(api(async (pod: string | undefined, _o: object, cmd: Cmd) => (await import('./events.js')).eventsCommand(pod, g(cmd))));
 
 const scenario = program.command('scenario').description('workshop labs bundled in scenarios/: run one and check its expected outcome');
 scenario
   .command('list')
   .description('the bundled scenarios')
-  .action(() => {
-    process.exitCode = scenarioListCommand();
+  .action(async () => {
+    process.exitCode = (await import('./scenario.js')).scenarioListCommand();
   });
 scenario
   .command('run')
@@ -170,7 +158,7 @@ scenario
   .argument('<name>', 'scenario name (tinylet scenario list)')
   .option('--config <file>', 'agent config file (the scenario may shrink some of its numbers)')
   .action(async (name: string, opts: { config?: string }) => {
-    process.exitCode = await scenarioRunCommand(name, opts);
+    process.exitCode = await (await import('./scenario.js')).scenarioRunCommand(name, opts);
   });
 
 program.parseAsync(process.argv).catch((err: Error) => {
