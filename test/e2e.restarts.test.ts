@@ -115,4 +115,14 @@ describe('activeDeadlineSeconds', () => {
     expect(status(w.pod).state!.terminated!.exitCode).toBe(0);
     expect(eventsOf(node, w).map((e) => e.reason)).toContain('DeadlineExceeded');
   });
+
+  it('an update that shortens the deadline takes effect', async () => {
+    node = testNode();
+    const w = node.run(podManifest('shorten', { activeDeadlineSeconds: 300, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] }));
+    await waitForPod(node, w, (p) => status(p).state?.running !== undefined);
+    const t0 = Date.now();
+    node.kubelet.updatePod('default', 'shorten', { ...w.pod, spec: { ...w.pod.spec!, activeDeadlineSeconds: 1 } });
+    await waitForPod(node, w, (p) => p.status?.reason === 'DeadlineExceeded');
+    expect(Date.now() - t0).toBeLessThan(1500);
+  });
 });

@@ -108,8 +108,8 @@ export class PodWorker {
   private async run(): Promise<void> {
     this.event('Normal', 'Scheduled', `Successfully assigned ${this.key} to ${this.kl.config.nodeName}`);
     this.startTime = rfc3339(new Date());
-    const deadline = this.pod.spec!.activeDeadlineSeconds;
-    const deadlineTimer = deadline ? setTimeout(() => this.deadlineExceeded(), deadline * 1000) : undefined;
+    this.startedAtMs = Date.now();
+    this.scheduleDeadline();
     const sandboxBackoff = new RestartBackoff(this.kl.config.crashLoopBackOff.initialDelayMs, this.kl.config.crashLoopBackOff.maxContainerRestartPeriodMs);
     for (;;) {
       if (!(await this.createSandboxWithRetry(sandboxBackoff))) break;
@@ -136,7 +136,7 @@ export class PodWorker {
     }
     await this.terminating;
     await Promise.all(this.sidecarLoops);
-    clearTimeout(deadlineTimer);
+    clearTimeout(this.deadlineTimer);
     await this.teardownSandbox();
     // A deleted pod's logs stay readable for a minute (kubectl logs right after a delete), then go.
     if (this.deleting) {
@@ -471,6 +471,17 @@ export class PodWorker {
     await Promise.all(this.records.filter((r) => r.role !== 'sidecar').map((r) => this.kill(r, grace, `Stopping container ${r.name}`, grace === 0)));
     const left = Math.max(0, grace - Math.floor((Date.now() - started) / 1000));
     await this.stopSidecars(left, 'Stopping container');
+  }
+
+  private startedAtMs = 0;
+  private deadlineTimer?: NodeJS.Timeout;
+
+  /** (Re)arms activeDeadlineSeconds, counted from the pod's start; an update may shorten it. */
+  scheduleDeadline(): void {
+    clearTimeout(this.deadlineTimer);
+    const deadline = this.pod.spec!.activeDeadlineSeconds;
+    if (!deadline || this.finished) return;
+    this.deadlineTimer = setTimeout(() => this.deadlineExceeded(), Math.max(0, this.startedAtMs + deadline * 1000 - Date.now()));
   }
 
   /** activeDeadlineSeconds: the kubelet fails the pod and stops its containers. */
