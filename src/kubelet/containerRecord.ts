@@ -30,8 +30,10 @@ export interface ContainerRecord {
   backoff: RestartBackoff;
   /** Set while a kill is in progress, so concurrent kill requests (delete + liveness) share it. */
   killing?: Promise<void>;
-  /** Why the current instance is being stopped, if it is (shown in timelines). */
-  stopReason?: string;
+  /** The image's STOPSIGNAL, used when lifecycle.stopSignal is not set. */
+  imageStopSignal?: string;
+  /** Back-off of failed image resolutions (ErrImagePull/ImagePullBackOff), while they fail. */
+  imagePullBackoff?: RestartBackoff;
   /** Killed because its spec changed through an API update: start it again whatever the restart policy. */
   restartForSpecChange?: boolean;
   /** Epoch ms before which the container must not start (a back-off carried over an agent restart). */

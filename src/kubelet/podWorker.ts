@@ -1,27 +1,23 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod } from '../api/types.js';
-import { ImagePullError } from '../runtime/images/imageConfig.js';
-import { StartError, type ContainerProcess } from '../runtime/launch.js';
-import { startSandbox, stopSandbox, type Sandbox } from '../runtime/sandbox.js';
-import { describeExit, type ProcessExit } from '../runtime/signals.js';
-import { preparePodVolumes, removePodVolumes } from '../runtime/volumes.js';
-import { writeCriLog } from '../runtime/logs/criWriter.js';
+import type { ContainerProcess } from '../runtime/launch.js';
+import type { LogLine } from '../runtime/logs/criFormat.js';
+import type { Sandbox } from '../runtime/sandbox.js';
 import { RestartBackoff } from './backoff.js';
+import { runInstance, type InstanceHost } from './containerInstance.js';
 import { newRecord, type ContainerRecord } from './containerRecord.js';
-import { CreateContainerError, resolveImage, startInstance } from './containerStarter.js';
+import type { StartContext } from './containerStarter.js';
 import { formatGoDuration } from './duration.js';
 import type { EventType } from './events.js';
-import { runLifecycleHandler } from './hooks.js';
 import type { KubeletContext } from './kubeletContext.js';
-import { writePodFiles } from './podFiles.js';
-import { containerLogPath, podDir } from './podPaths.js';
+import { podDir } from './podPaths.js';
+import { PodSandbox } from './podSandbox.js';
 import { buildPodStatus, ConditionTracker } from './podStatus.js';
-import { startContainerProbes } from './prober/manager.js';
 import type { ProbeTarget } from './prober/types.js';
 import { resumeDelay, shouldRestart } from './restartPolicy.js';
 import { sleep } from './sleep.js';
-import { killContainer, stopSignalOf, type KillContext } from './termination.js';
+import { killContainer, type KillContext } from './termination.js';
 
 const DELETED_POD_LOG_RETENTION_MS = 60_000;
 
@@ -31,13 +27,10 @@ const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
  * One serialized state machine per pod: sandbox, init containers, app containers with their hooks,
  * probes and restarts, then termination. It is the only writer of the pod's status.
  */
-export class PodWorker {
+export class PodWorker implements InstanceHost {
   pod: Pod;
   readonly records: ContainerRecord[];
-  sandbox?: Sandbox;
-  private net: { ip?: string; hostVeth?: string } = {};
-  private volumeSources = new Map<string, string>();
-  private podBinds: string[] = [];
+  private box?: PodSandbox;
   private initDone = false;
   private failed?: { reason?: string; message?: string };
   private completed = false;
@@ -45,7 +38,6 @@ export class PodWorker {
   private stop = new AbortController();
   private sandboxLost = false;
   private terminating?: Promise<void>;
-  private imageStopSignals = new Map<string, string | undefined>();
   private startTime?: string;
   /** The worker has nothing left to do: the pod completed, or its deletion is done. */
   finished = false;
@@ -54,13 +46,13 @@ export class PodWorker {
 
   constructor(
     pod: Pod,
-    private readonly kl: KubeletContext,
+    readonly kl: KubeletContext,
   ) {
     this.pod = pod;
     const backoff = () => new RestartBackoff(kl.config.crashLoopBackOff.initialDelayMs, kl.config.crashLoopBackOff.maxContainerRestartPeriodMs);
     const spec = pod.spec!;
     this.records = [
-      ...(spec.initContainers ?? []).map((c, i) => newRecord(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init', `spec.initContainers{${c.name}}`, backoff(), c.image ?? '')),
+      ...(spec.initContainers ?? []).map((c) => newRecord(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init', `spec.initContainers{${c.name}}`, backoff(), c.image ?? '')),
       ...spec.containers.map((c) => newRecord(c, 'app', `spec.containers{${c.name}}`, backoff(), c.image ?? '')),
     ];
     this.conditions.set('PodScheduled', true);
@@ -70,6 +62,15 @@ export class PodWorker {
 
   get key(): string {
     return `${this.pod.metadata!.namespace}/${this.pod.metadata!.name}`;
+  }
+
+  /** The pause process holding the pod's namespaces, while there is one. */
+  get sandbox(): Sandbox | undefined {
+    return this.box?.sandbox;
+  }
+
+  get stopSignal(): AbortSignal {
+    return this.stop.signal;
   }
 
   get deleting(): boolean {
@@ -91,7 +92,7 @@ export class PodWorker {
         {
           restartPolicy: this.pod.spec!.restartPolicy ?? 'Always',
           records: this.records,
-          podIP: this.net.ip ?? (this.pod.spec?.hostNetwork && this.sandbox ? this.kl.hostIP : undefined),
+          podIP: this.box?.net.ip ?? (this.pod.spec?.hostNetwork && this.box ? this.kl.hostIP : undefined),
           hostIP: this.kl.hostIP,
           startTime: this.startTime,
           failed: this.failed,
@@ -154,7 +155,7 @@ export class PodWorker {
       if (this.stopping) return false;
       try {
         await this.createSandbox();
-        this.watchSandbox(this.sandbox!);
+        this.watchSandbox(this.box!.sandbox);
         return true;
       } catch (err) {
         this.event('Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${(err as Error).message}`);
@@ -166,7 +167,7 @@ export class PodWorker {
   /** A pause process that dies on its own takes the pod's network with it: the kubelet recreates the pod. */
   private watchSandbox(sandbox: Sandbox): void {
     void sandbox.exited.then(() => {
-      if (this.sandbox !== sandbox || this.stopping) return;
+      if (this.box?.sandbox !== sandbox || this.stopping) return;
       this.sandboxLost = true;
       this.event('Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
       this.stop.abort();
@@ -176,33 +177,17 @@ export class PodWorker {
   }
 
   private async createSandbox(): Promise<void> {
-    const spec = this.pod.spec!;
-    const hostname = spec.hostname ?? this.pod.metadata!.name!;
-    const dir = podDir(this.kl.config.stateDir, this.pod);
-    mkdirSync(dir, { recursive: true });
-    this.sandbox = await startSandbox({ hostname, hostNetwork: spec.hostNetwork === true, sharePid: spec.shareProcessNamespace === true });
-    try {
-      if (!spec.hostNetwork) this.net = await this.kl.network.attach(this.sandbox.pid, this.pod.metadata!.uid!);
-      this.volumeSources = preparePodVolumes(this.pod, dir);
-      this.podBinds = writePodFiles(join(dir, 'files'), this.pod, hostname, this.net.ip);
-    } catch (err) {
-      await this.teardownSandbox();
-      throw err;
-    }
-    const where = this.net.ip ? `, pod IP ${this.net.ip}` : spec.hostNetwork ? ', host network' : '';
-    this.event('Normal', 'SandboxReady', `Pod sandbox created: pause pid ${this.sandbox.pid}, hostname ${hostname}${where}`);
+    this.box = await PodSandbox.create(this.pod, this.kl);
+    this.event('Normal', 'SandboxReady', `Pod sandbox created: ${this.box.describe()}`);
     this.refreshStatus();
   }
 
   private async teardownSandbox(): Promise<void> {
-    const sandbox = this.sandbox;
-    if (!sandbox) return;
-    this.sandbox = undefined;
-    await stopSandbox(sandbox);
-    await this.kl.network.detach(this.net);
-    removePodVolumes(this.pod, podDir(this.kl.config.stateDir, this.pod));
-    rmSync(join(podDir(this.kl.config.stateDir, this.pod), 'containers'), { recursive: true, force: true });
-    this.event('Normal', 'SandboxRemoved', `Pod sandbox removed (pause pid ${sandbox.pid})`);
+    const box = this.box;
+    if (!box) return;
+    this.box = undefined;
+    await box.remove();
+    this.event('Normal', 'SandboxRemoved', `Pod sandbox removed (pause pid ${box.sandbox.pid})`);
   }
 
   private sidecarLoops: Promise<void>[] = [];
@@ -245,7 +230,7 @@ export class PodWorker {
     });
   }
 
-  private notifyWaiters(): void {
+  notifyWaiters(): void {
     for (const w of [...this.waiters]) w();
   }
 
@@ -259,7 +244,7 @@ export class PodWorker {
         this.event('Warning', 'BackOff', `Back-off restarting failed container ${r.name} in pod ${this.podRef()}`, r);
         if (!(await sleep(delayMs, this.stop.signal))) return;
       }
-      const outcome = await this.runInstance(r);
+      const outcome = await runInstance(this, r);
       if (outcome === 'retry-image') {
         delayMs = 0;
         continue;
@@ -275,174 +260,46 @@ export class PodWorker {
     return `${m.name}_${m.namespace}(${m.uid})`;
   }
 
-  private setState(r: ContainerRecord, state: ContainerRecord['state']): void {
+  setState(r: ContainerRecord, state: ContainerRecord['state']): void {
     if (r.state.terminated && !state.terminated) r.lastState = { terminated: r.state.terminated };
     r.state = state;
     this.refreshStatus();
     this.notifyWaiters();
   }
 
-  private imageBackoff = new Map<string, RestartBackoff>();
-
-  /** One instance of a container, from image resolution to its exit. */
-  private async runInstance(r: ContainerRecord): Promise<{ exitCode: number; ranForMs: number } | 'stop' | 'retry-image'> {
-    let image;
-    try {
-      image = resolveImage(this.kl.images, r);
-    } catch (err) {
-      if (!(err instanceof ImagePullError)) throw err;
-      return this.imagePullFailed(r, err);
-    }
-    this.imageBackoff.delete(r.name);
-    r.image = image.reference;
-    r.imageID = image.imageID;
-    this.imageStopSignals.set(r.name, image.config.stopSignal);
-    if (r.instances > 0) r.restartCount++;
-    // The kubelet's default waiting reason: init containers never show ContainerCreating.
-    this.setState(r, { waiting: { reason: r.role === 'app' ? 'ContainerCreating' : 'PodInitializing' } });
-    this.event('Normal', 'Pulled', `Container image "${r.spec.image}" already present on machine`, r);
-    const instance = r.instances++;
-    let proc: ContainerProcess;
-    try {
-      proc = await startInstance({ pod: this.pod, sandbox: this.sandbox!, stateDir: this.kl.config.stateDir, volumeSources: this.volumeSources, podBinds: this.podBinds }, r, image);
-    } catch (err) {
-      return this.startFailed(r, err as Error);
-    }
-    r.process = proc;
-    if (this.deleting) void this.kill(r, this.pod.metadata!.deletionGracePeriodSeconds ?? 0, `Stopping container ${r.name}`);
-    const logs = writeCriLog(containerLogPath(this.kl.config.stateDir, this.pod, r.name, instance), proc, (line) => this.kl.logLine(this, r, line));
-    this.event('Normal', 'Created', `Created container ${r.name}`, r);
-    this.event('Normal', 'Started', `Started container ${r.name}`, r);
-    this.event('Normal', 'ProcessStarted', `Container ${r.name} is running as pid ${proc.pid}: ${this.describeArgv(r)}`, r);
-    if (!(await this.runPostStart(r, proc))) {
-      const exit = await proc.exited;
-      await logs;
-      return this.finishInstance(r, proc, exit);
-    }
-    // Without a startup probe a running container is started (and ready without a readiness probe).
-    if (!r.spec.startupProbe) {
-      r.started = true;
-      r.ready = !r.spec.readinessProbe;
-    }
-    this.setState(r, { running: { startedAt: rfc3339(proc.startedAt) } });
-    r.probes = startContainerProbes(
-      this.targetOf(r, proc),
-      {
-        onStarted: () => {
-          r.started = true;
-          if (!r.spec.readinessProbe) r.ready = true;
-          this.refreshStatus();
-          this.notifyWaiters();
-        },
-        onReadinessChanged: (ready) => {
-          r.ready = ready && r.started;
-          this.refreshStatus();
-        },
-        onFailure: (kind, grace) => {
-          void this.kill(r, grace ?? this.podGrace(), `Container ${r.name} failed ${kind} probe, will be restarted`);
-        },
-        recordEvent: (type, reason, message) => this.event(type, reason, message, r),
-      },
-    );
-    if (this.deleting) r.probes.stopLivenessAndStartup();
-    const exit = await proc.exited;
-    await logs;
-    return this.finishInstance(r, proc, exit);
+  statusChanged(): void {
+    this.refreshStatus();
+    this.notifyWaiters();
   }
 
-  private describeArgv(r: ContainerRecord): string {
-    const text = JSON.stringify(r.argv);
-    return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+  startContext(): StartContext {
+    const box = this.box!;
+    return { pod: this.pod, sandbox: box.sandbox, stateDir: this.kl.config.stateDir, volumeSources: box.volumeSources, podBinds: box.podBinds };
   }
 
-  private finishInstance(r: ContainerRecord, proc: ContainerProcess, exit: ProcessExit & { finishedAt: Date }): { exitCode: number; ranForMs: number } {
-    r.probes?.stop();
-    r.probes = undefined;
-    r.process = undefined;
-    r.ready = false;
-    r.started = false;
-    const reason = exit.exitCode === 0 ? 'Completed' : 'Error';
-    this.event(exit.exitCode === 0 ? 'Normal' : 'Warning', 'Exited', `Container ${r.name} (pid ${proc.pid}) ${describeExit(exit)}`, r);
-    this.setState(r, {
-      terminated: {
-        exitCode: exit.exitCode,
-        ...(exit.signal ? { signal: exit.signal } : {}),
-        reason,
-        startedAt: rfc3339(proc.startedAt),
-        finishedAt: rfc3339(exit.finishedAt),
-        containerID: r.containerID,
-      },
-    });
-    return { exitCode: exit.exitCode, ranForMs: exit.finishedAt.getTime() - proc.startedAt.getTime() };
-  }
-
-  private async imagePullFailed(r: ContainerRecord, err: Error): Promise<'stop' | 'retry-image'> {
-    let b = this.imageBackoff.get(r.name);
-    if (!b) {
-      b = new RestartBackoff(this.kl.config.crashLoopBackOff.initialDelayMs, this.kl.config.crashLoopBackOff.maxContainerRestartPeriodMs);
-      b.onExit(0);
-      this.imageBackoff.set(r.name, b);
-    }
-    this.event('Warning', 'Failed', err.message, r);
-    this.event('Warning', 'Failed', 'Error: ErrImagePull', r);
-    this.setState(r, { waiting: { reason: 'ErrImagePull', message: err.message } });
-    const delay = b.onExit(0);
-    if (!(await sleep(Math.min(1000, delay), this.stop.signal))) return 'stop';
-    this.setState(r, { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${r.spec.image}"` } });
-    this.event('Normal', 'BackOff', `Back-off pulling image "${r.spec.image}"`, r);
-    this.event('Warning', 'Failed', 'Error: ImagePullBackOff', r);
-    if (!(await sleep(Math.max(0, delay - 1000), this.stop.signal))) return 'stop';
-    return 'retry-image';
-  }
-
-  private startFailed(r: ContainerRecord, err: Error): { exitCode: number; ranForMs: number } {
-    if (err instanceof CreateContainerError) {
-      this.event('Warning', 'Failed', `Error: ${err.message}`, r);
-      this.setState(r, { waiting: { reason: err.reason, message: err.message } });
-      return { exitCode: 1, ranForMs: 0 };
-    }
-    if (!(err instanceof StartError)) throw err;
-    const now = rfc3339(new Date());
-    const message = `failed to create containerd task: failed to create shim task: OCI runtime create failed: ${err.message}: unknown`;
-    this.event('Warning', 'Failed', `Error: ${message}`, r);
-    this.setState(r, { terminated: { exitCode: 128, reason: 'StartError', message, startedAt: '1970-01-01T00:00:00Z', finishedAt: now, containerID: r.containerID } });
-    return { exitCode: 128, ranForMs: 0 };
-  }
-
-  /** postStart blocks the container from being reported running; a failure kills it. */
-  private async runPostStart(r: ContainerRecord, proc: ContainerProcess): Promise<boolean> {
-    const hook = r.spec.lifecycle?.postStart;
-    if (!hook) return true;
-    const res = await runLifecycleHandler(hook, { target: this.targetOf(r, proc) });
-    if (res.ok) return true;
-    this.event('Warning', 'FailedPostStartHook', res.message, r);
-    await this.kill(r, this.podGrace(), 'FailedPostStartHook');
-    return false;
+  logLine(r: ContainerRecord, line: Omit<LogLine, 'timestamp'>): void {
+    this.kl.logLine(this, r, line);
   }
 
   /** One running instance as probes and hooks see it. */
-  private targetOf(r: ContainerRecord, proc: ContainerProcess): ProbeTarget {
+  targetOf(r: ContainerRecord, proc: ContainerProcess): ProbeTarget {
     return { pod: () => this.pod, container: r.spec, pid: proc.pid, env: r.env, startedAt: proc.startedAt.getTime() };
   }
 
-  private podGrace(): number {
+  podGrace(): number {
     return this.pod.spec!.terminationGracePeriodSeconds ?? 30;
   }
 
   private killContext(r: ContainerRecord): KillContext {
     return {
       target: (proc) => this.targetOf(r, proc),
-      imageStopSignal: this.imageStopSignals.get(r.name),
+      imageStopSignal: r.imageStopSignal,
       record: (type, reason, message, rec) => this.event(type, reason, message, rec),
     };
   }
 
   kill(r: ContainerRecord, graceSeconds: number, message: string, skipPreStop = false): Promise<void> {
     return killContainer(r, this.killContext(r), { gracePeriodSeconds: graceSeconds, message, skipPreStop });
-  }
-
-  stopSignalOf(r: ContainerRecord): string {
-    return stopSignalOf(r, this.imageStopSignals.get(r.name));
   }
 
   /**

@@ -1,0 +1,169 @@
+import type { Pod } from '../api/types.js';
+import { ImagePullError } from '../runtime/images/imageConfig.js';
+import { StartError, type ContainerProcess } from '../runtime/launch.js';
+import type { LogLine } from '../runtime/logs/criFormat.js';
+import { writeCriLog } from '../runtime/logs/criWriter.js';
+import { describeExit, type ProcessExit } from '../runtime/signals.js';
+import { RestartBackoff } from './backoff.js';
+import type { ContainerRecord } from './containerRecord.js';
+import { CreateContainerError, resolveImage, startInstance, type StartContext } from './containerStarter.js';
+import type { EventType } from './events.js';
+import { runLifecycleHandler } from './hooks.js';
+import type { KubeletContext } from './kubeletContext.js';
+import { containerLogPath } from './podPaths.js';
+import { startContainerProbes } from './prober/manager.js';
+import type { ProbeTarget } from './prober/types.js';
+import { sleep } from './sleep.js';
+
+const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** What one container instance needs from its pod worker. */
+export interface InstanceHost {
+  readonly pod: Pod;
+  readonly kl: KubeletContext;
+  readonly deleting: boolean;
+  /** Aborted when the pod stops (deletion, completion, failure): back-off sleeps end early. */
+  readonly stopSignal: AbortSignal;
+  startContext(): StartContext;
+  event(type: EventType, reason: string, message: string, r?: ContainerRecord): void;
+  setState(r: ContainerRecord, state: ContainerRecord['state']): void;
+  /** Readiness or started changed without a state change. */
+  statusChanged(): void;
+  kill(r: ContainerRecord, graceSeconds: number, message: string): Promise<void>;
+  podGrace(): number;
+  targetOf(r: ContainerRecord, proc: ContainerProcess): ProbeTarget;
+  logLine(r: ContainerRecord, line: Omit<LogLine, 'timestamp'>): void;
+}
+
+export type InstanceOutcome = { exitCode: number; ranForMs: number } | 'stop' | 'retry-image';
+
+/** One instance of a container, from image resolution to its exit. */
+export async function runInstance(host: InstanceHost, r: ContainerRecord): Promise<InstanceOutcome> {
+  let image;
+  try {
+    image = resolveImage(host.kl.images, r);
+  } catch (err) {
+    if (!(err instanceof ImagePullError)) throw err;
+    return imagePullFailed(host, r, err);
+  }
+  r.imagePullBackoff = undefined;
+  r.image = image.reference;
+  r.imageID = image.imageID;
+  r.imageStopSignal = image.config.stopSignal;
+  if (r.instances > 0) r.restartCount++;
+  // The kubelet's default waiting reason: init containers never show ContainerCreating.
+  host.setState(r, { waiting: { reason: r.role === 'app' ? 'ContainerCreating' : 'PodInitializing' } });
+  host.event('Normal', 'Pulled', `Container image "${r.spec.image}" already present on machine`, r);
+  const instance = r.instances++;
+  let proc: ContainerProcess;
+  try {
+    proc = await startInstance(host.startContext(), r, image);
+  } catch (err) {
+    return startFailed(host, r, err as Error);
+  }
+  r.process = proc;
+  if (host.deleting) void host.kill(r, host.pod.metadata!.deletionGracePeriodSeconds ?? 0, `Stopping container ${r.name}`);
+  const logs = writeCriLog(containerLogPath(host.kl.config.stateDir, host.pod, r.name, instance), proc, (line) => host.logLine(r, line));
+  host.event('Normal', 'Created', `Created container ${r.name}`, r);
+  host.event('Normal', 'Started', `Started container ${r.name}`, r);
+  host.event('Normal', 'ProcessStarted', `Container ${r.name} is running as pid ${proc.pid}: ${describeArgv(r)}`, r);
+  if (await runPostStart(host, r, proc)) {
+    // Without a startup probe a running container is started (and ready without a readiness probe).
+    if (!r.spec.startupProbe) {
+      r.started = true;
+      r.ready = !r.spec.readinessProbe;
+    }
+    host.setState(r, { running: { startedAt: rfc3339(proc.startedAt) } });
+    r.probes = startProbes(host, r, proc);
+    if (host.deleting) r.probes.stopLivenessAndStartup();
+  }
+  const exit = await proc.exited;
+  await logs;
+  return finishInstance(host, r, proc, exit);
+}
+
+function startProbes(host: InstanceHost, r: ContainerRecord, proc: ContainerProcess) {
+  return startContainerProbes(host.targetOf(r, proc), {
+    onStarted: () => {
+      r.started = true;
+      if (!r.spec.readinessProbe) r.ready = true;
+      host.statusChanged();
+    },
+    onReadinessChanged: (ready) => {
+      r.ready = ready && r.started;
+      host.statusChanged();
+    },
+    onFailure: (kind, grace) => {
+      void host.kill(r, grace ?? host.podGrace(), `Container ${r.name} failed ${kind} probe, will be restarted`);
+    },
+    recordEvent: (type, reason, message) => host.event(type, reason, message, r),
+  });
+}
+
+function describeArgv(r: ContainerRecord): string {
+  const text = JSON.stringify(r.argv);
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+}
+
+function finishInstance(host: InstanceHost, r: ContainerRecord, proc: ContainerProcess, exit: ProcessExit & { finishedAt: Date }): InstanceOutcome {
+  r.probes?.stop();
+  r.probes = undefined;
+  r.process = undefined;
+  r.ready = false;
+  r.started = false;
+  host.event(exit.exitCode === 0 ? 'Normal' : 'Warning', 'Exited', `Container ${r.name} (pid ${proc.pid}) ${describeExit(exit)}`, r);
+  host.setState(r, {
+    terminated: {
+      exitCode: exit.exitCode,
+      ...(exit.signal ? { signal: exit.signal } : {}),
+      reason: exit.exitCode === 0 ? 'Completed' : 'Error',
+      startedAt: rfc3339(proc.startedAt),
+      finishedAt: rfc3339(exit.finishedAt),
+      containerID: r.containerID,
+    },
+  });
+  return { exitCode: exit.exitCode, ranForMs: exit.finishedAt.getTime() - proc.startedAt.getTime() };
+}
+
+/** ErrImagePull, then ImagePullBackOff for the rest of the back-off, then another try. */
+async function imagePullFailed(host: InstanceHost, r: ContainerRecord, err: Error): Promise<InstanceOutcome> {
+  if (!r.imagePullBackoff) {
+    const { initialDelayMs, maxContainerRestartPeriodMs } = host.kl.config.crashLoopBackOff;
+    r.imagePullBackoff = new RestartBackoff(initialDelayMs, maxContainerRestartPeriodMs);
+    r.imagePullBackoff.onExit(0);
+  }
+  host.event('Warning', 'Failed', err.message, r);
+  host.event('Warning', 'Failed', 'Error: ErrImagePull', r);
+  host.setState(r, { waiting: { reason: 'ErrImagePull', message: err.message } });
+  const delay = r.imagePullBackoff.onExit(0);
+  if (!(await sleep(Math.min(1000, delay), host.stopSignal))) return 'stop';
+  host.setState(r, { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${r.spec.image}"` } });
+  host.event('Normal', 'BackOff', `Back-off pulling image "${r.spec.image}"`, r);
+  host.event('Warning', 'Failed', 'Error: ImagePullBackOff', r);
+  if (!(await sleep(Math.max(0, delay - 1000), host.stopSignal))) return 'stop';
+  return 'retry-image';
+}
+
+function startFailed(host: InstanceHost, r: ContainerRecord, err: Error): InstanceOutcome {
+  if (err instanceof CreateContainerError) {
+    host.event('Warning', 'Failed', `Error: ${err.message}`, r);
+    host.setState(r, { waiting: { reason: err.reason, message: err.message } });
+    return { exitCode: 1, ranForMs: 0 };
+  }
+  if (!(err instanceof StartError)) throw err;
+  const message = `failed to create containerd task: failed to create shim task: OCI runtime create failed: ${err.message}: unknown`;
+  host.event('Warning', 'Failed', `Error: ${message}`, r);
+  host.setState(r, { terminated: { exitCode: 128, reason: 'StartError', message, startedAt: '1970-01-01T00:00:00Z', finishedAt: rfc3339(new Date()), containerID: r.containerID } });
+  return { exitCode: 128, ranForMs: 0 };
+}
+
+/** postStart blocks the container from being reported running; a failure kills it. */
+async function runPostStart(host: InstanceHost, r: ContainerRecord, proc: ContainerProcess): Promise<boolean> {
+  const hook = r.spec.lifecycle?.postStart;
+  if (!hook) return true;
+  const res = await runLifecycleHandler(hook, { target: host.targetOf(r, proc) });
+  if (res.ok) return true;
+  host.event('Warning', 'FailedPostStartHook', res.message, r);
+  await host.kill(r, host.podGrace(), 'FailedPostStartHook');
+  return false;
+}

@@ -1,0 +1,53 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Pod } from '../api/types.js';
+import { startSandbox, stopSandbox, type Sandbox } from '../runtime/sandbox.js';
+import { preparePodVolumes, removePodVolumes } from '../runtime/volumes.js';
+import type { KubeletContext } from './kubeletContext.js';
+import { writePodFiles } from './podFiles.js';
+import { podDir } from './podPaths.js';
+
+/** A pod's sandbox and what lives and dies with it: the pause process, pod network, volumes, pod files. */
+export class PodSandbox {
+  private constructor(
+    readonly sandbox: Sandbox,
+    readonly hostname: string,
+    readonly net: { ip?: string; hostVeth?: string },
+    readonly volumeSources: Map<string, string>,
+    readonly podBinds: string[],
+    private readonly pod: Pod,
+    private readonly kl: KubeletContext,
+  ) {}
+
+  static async create(pod: Pod, kl: KubeletContext): Promise<PodSandbox> {
+    const spec = pod.spec!;
+    const hostname = spec.hostname ?? pod.metadata!.name!;
+    const dir = podDir(kl.config.stateDir, pod);
+    mkdirSync(dir, { recursive: true });
+    const sandbox = await startSandbox({ hostname, hostNetwork: spec.hostNetwork === true, sharePid: spec.shareProcessNamespace === true });
+    let net: { ip?: string; hostVeth?: string } = {};
+    try {
+      if (!spec.hostNetwork) net = await kl.network.attach(sandbox.pid, pod.metadata!.uid!);
+      const volumes = preparePodVolumes(pod, dir);
+      const binds = writePodFiles(join(dir, 'files'), pod, hostname, net.ip);
+      return new PodSandbox(sandbox, hostname, net, volumes, binds, pod, kl);
+    } catch (err) {
+      await new PodSandbox(sandbox, hostname, net, new Map(), [], pod, kl).remove();
+      throw err;
+    }
+  }
+
+  describe(): string {
+    const where = this.net.ip ? `, pod IP ${this.net.ip}` : this.sandbox.hostNetwork ? ', host network' : '';
+    return `pause pid ${this.sandbox.pid}, hostname ${this.hostname}${where}`;
+  }
+
+  /** Stops the pause process and frees the pod IP, volumes and the containers' writable layers. */
+  async remove(): Promise<void> {
+    await stopSandbox(this.sandbox);
+    await this.kl.network.detach(this.net);
+    const dir = podDir(this.kl.config.stateDir, this.pod);
+    removePodVolumes(this.pod, dir);
+    rmSync(join(dir, 'containers'), { recursive: true, force: true });
+  }
+}
