@@ -109,3 +109,16 @@ describe('tinylet run and Ctrl-C', () => {
     expect(r.stdout).toMatch(/PASS/);
   });
 });
+
+describe('host checks', () => {
+  it('tinylet doctor reports every check; run refuses a non-root user with the fix', async () => {
+    const doctor = await execa('node', [cli, 'doctor'], { reject: false });
+    expect(doctor.exitCode).toBe(0);
+    expect(doctor.stdout).toMatch(/^ok {4}root$/m);
+    expect(doctor.stdout).toMatch(/^ok {4}overlay filesystem$/m);
+    const pod = `apiVersion: v1\nkind: Pod\nmetadata: {name: nobody}\nspec:\n  containers:\n  - {name: c, image: busybox}\n`;
+    const r = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', cli, 'run', '-'], { reject: false, input: pod });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('root: tinylet creates namespaces, veths and mounts: run it as root (sudo)');
+  });
+});

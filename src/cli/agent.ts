@@ -1,8 +1,10 @@
 // `tinylet agent [--config FILE]`: the node agent in the foreground (agent/tinylet.service runs it).
 import { Agent } from '../agent/agent.js';
 import { loadConfig } from '../kubelet/config.js';
+import { requireHost } from './preflight.js';
 
 export async function agentCommand(opts: { config?: string }): Promise<void> {
+  requireHost();
   const config = loadConfig(opts.config);
   const agent = await Agent.start(config);
   const where = [config.socketPath && `unix://${config.socketPath}`, agent.server.tcpAddress && `https://${agent.server.tcpAddress.host}:${agent.server.tcpAddress.port} (bearer token)`].filter(Boolean);

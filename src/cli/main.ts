@@ -145,6 +145,13 @@ program
   .option('-w, --watch', 'keep printing new events')
   .action(api(async (pod: string | undefined, _o: object, cmd: Cmd) => (await import('./events.js')).eventsCommand(pod, g(cmd))));
 
+program
+  .command('doctor')
+  .description('check that this host can run pods (root, util-linux, iproute2, overlayfs, the pause binary, image programs)')
+  .action(async () => {
+    process.exitCode = (await import('./preflight.js')).doctorCommand();
+  });
+
 const scenario = program.command('scenario').description('workshop labs bundled in scenarios/: run one and check its expected outcome');
 scenario
   .command('list')

@@ -6,6 +6,7 @@ import { Kubelet } from '../kubelet/kubelet.js';
 import type { PodWorker } from '../kubelet/podWorker.js';
 import { podReadyCount, podStatusReason, summarizePod } from '../api/printers/podStatus.js';
 import { formatLogLine, formatStatusLine, formatTimelineEvent } from './timeline.js';
+import { requireHost } from './preflight.js';
 import { judge, type Verdict } from './verdict.js';
 
 export interface RunResult {
@@ -30,6 +31,7 @@ export interface RunPodsOptions {
  * returns the final pods, every event, and a verdict per pod.
  */
 export async function runPods(pods: Pod[], opts: RunPodsOptions): Promise<RunResult> {
+  requireHost();
   const stateDir = join(opts.config.stateDir, `run-${process.pid}`);
   const kubelet = new Kubelet({ ...opts.config, stateDir, apiPort: null, randomPodIPs: true });
   const origin = Date.now();
