@@ -33,7 +33,9 @@ export interface RunPodsOptions {
 export async function runPods(pods: Pod[], opts: RunPodsOptions): Promise<RunResult> {
   requireHost();
   const stateDir = join(opts.config.stateDir, `run-${process.pid}`);
-  const kubelet = new Kubelet({ ...opts.config, stateDir, apiPort: null, randomPodIPs: true });
+  // Image-derived files outlive a run, so the next `tinylet run` does not make them again.
+  const imageDir = opts.config.imageDir ?? join(opts.config.stateDir, 'images');
+  const kubelet = new Kubelet({ ...opts.config, stateDir, imageDir, apiPort: null, randomPodIPs: true });
   const origin = Date.now();
   const print = opts.print ?? (() => undefined);
   const events: Event[] = [];

@@ -8,6 +8,8 @@ import { parseDuration } from './duration.js';
 export interface AgentConfig {
   nodeName: string;
   stateDir: string;
+  /** Files derived from images, shared by pods (default: <stateDir>/images). */
+  imageDir?: string;
   socketPath: string;
   /** Loopback TCP API port; 0 picks a free one, null disables the TCP listener. */
   apiPort: number | null;
@@ -49,7 +51,7 @@ export function loadConfig(path: string | undefined, overrides: Partial<AgentCon
   return { ...cfg, ...overrides };
 }
 
-const KNOWN = new Set(['apiVersion', 'kind', 'nodeName', 'stateDir', 'socketPath', 'apiPort', 'apiAddress', 'bridgeName', 'podCIDR', 'podNetwork', 'staticPodPath', 'crashLoopBackOff', 'images']);
+const KNOWN = new Set(['apiVersion', 'kind', 'nodeName', 'stateDir', 'socketPath', 'apiPort', 'apiAddress', 'bridgeName', 'podCIDR', 'podNetwork', 'staticPodPath', 'crashLoopBackOff', 'images', 'imageDir']);
 
 export function applyRaw(cfg: AgentConfig, raw: RawConfig & Record<string, unknown>, source: string): void {
   for (const key of Object.keys(raw)) {

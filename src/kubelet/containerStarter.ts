@@ -28,6 +28,8 @@ export interface StartContext {
   pod: Pod;
   sandbox: Sandbox;
   stateDir: string;
+  /** Shared files derived from images (busybox applet links), kept across pods and runs. */
+  imageDir: string;
   volumeSources: Map<string, string>;
   podBinds: string[];
 }
@@ -47,7 +49,7 @@ export async function startInstance(ctx: StartContext, record: ContainerRecord, 
   } catch (err) {
     throw new CreateContainerError('CreateContainerConfigError', (err as Error).message);
   }
-  if (image.config.busyboxApplets) binds.push(`${ensureBusyboxApplets(ctx.stateDir)}:${BUSYBOX_APPLET_DIR}:ro`);
+  if (image.config.busyboxApplets) binds.push(`${ensureBusyboxApplets(ctx.imageDir)}:${BUSYBOX_APPLET_DIR}:ro`);
   const rootfs = prepareRootFs(join(containerRootDir(ctx.stateDir, ctx.pod, record.name), 'rootfs'), image.config);
   record.env = env;
   record.argv = argv;

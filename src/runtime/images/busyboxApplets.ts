@@ -1,17 +1,25 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 const BUSYBOX = '/bin/busybox';
 
-/** A directory of `applet -> /bin/busybox` links, made once per agent state dir. */
-export function ensureBusyboxApplets(stateDir: string): string {
-  const dir = join(stateDir, 'images', 'busybox-applets');
-  if (existsSync(dir) && readdirSync(dir).length > 0) return dir;
-  mkdirSync(dir, { recursive: true });
-  const applets = execFileSync(BUSYBOX, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
-  for (const applet of applets) {
-    if (!existsSync(join(dir, applet))) symlinkSync(BUSYBOX, join(dir, applet));
+/**
+ * A directory of `applet -> /bin/busybox` links, made once under the image dir. It is filled aside and
+ * renamed into place, so agents or runs starting at the same moment never see half of it.
+ */
+export function ensureBusyboxApplets(imageDir: string): string {
+  const dir = join(imageDir, 'busybox-applets');
+  if (existsSync(dir)) return dir;
+  mkdirSync(imageDir, { recursive: true });
+  const tmp = mkdtempSync(join(imageDir, '.busybox-applets-'));
+  for (const applet of execFileSync(BUSYBOX, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+    symlinkSync(BUSYBOX, join(tmp, applet));
+  }
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true });
   }
   return dir;
 }
