@@ -15,7 +15,8 @@ describe('restart policies and CrashLoopBackOff on real processes', () => {
     await waitForPod(node, w, (p) => status(p).restartCount! >= 6 && status(p).state?.running !== undefined, 15_000);
     const ev = eventsOf(node, w);
     const exits = ev.filter((e) => e.reason === 'Exited').map((e) => e.at);
-    const starts = ev.filter((e) => e.reason === 'Started').map((e) => e.at);
+    // Pulled marks the restart decision, before the launch itself (whose latency is not the back-off).
+    const starts = ev.filter((e) => e.reason === 'Pulled').map((e) => e.at);
     const gaps = exits.slice(0, 5).map((exitAt, i) => starts[i + 1] - exitAt);
     const expected = [0, 250, 500, 1000, 1000];
     gaps.forEach((gap, i) => {
@@ -50,7 +51,8 @@ describe('restart policies and CrashLoopBackOff on real processes', () => {
     await waitForPod(node, w, (p) => status(p).restartCount! >= 7 && status(p).state?.running !== undefined, 20_000);
     const ev = eventsOf(node, w);
     const exits = ev.filter((e) => e.reason === 'Exited').map((e) => e.at);
-    const starts = ev.filter((e) => e.reason === 'Started').map((e) => e.at);
+    // Pulled marks the restart decision, before the launch itself (whose latency is not the back-off).
+    const starts = ev.filter((e) => e.reason === 'Pulled').map((e) => e.at);
     const gaps = exits.slice(0, 6).map((exitAt, i) => starts[i + 1] - exitAt);
     // runs 0..2 crash at once (0, 250, 500), run 3 lives 2.3 s >= 2 x 1 s cap: the curve starts over.
     const expected = [0, 250, 500, 0, 250, 500];

@@ -3,9 +3,11 @@ import { containerLogPath } from '../../src/kubelet/podPaths.js';
 import type { TestNode } from './testKubelet.js';
 import type { PodWorker } from '../../src/kubelet/podWorker.js';
 
-/** The content lines of one container instance's CRI log. */
-export function logOf(node: TestNode, worker: PodWorker, container: string, instance = 0): string[] {
-  return readCriLog(containerLogPath(node.config.stateDir, worker.pod, container, instance)).map((l) => l.content);
+/** The content lines of one container instance's CRI log (both streams unless one is named). */
+export function logOf(node: TestNode, worker: PodWorker, container: string, instance = 0, stream?: 'stdout' | 'stderr'): string[] {
+  return readCriLog(containerLogPath(node.config.stateDir, worker.pod, container, instance))
+    .filter((l) => !stream || l.stream === stream)
+    .map((l) => l.content);
 }
 
 /** Events of a pod, oldest first, as [reason, message] plus their millisecond times. */
