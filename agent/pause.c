@@ -8,7 +8,7 @@
  *       is PID 1 that all containers of the pod share; the parent only keeps the namespaces open.
  *
  *   tinylet-pause launch [--pidns new|PATH] [--rootfs MNT --upper DIR --work DIR [--lower DIR]] [--bind SRC:DST[:ro]]...
- *                        [--workdir DIR] [--report-fd N] -- CMD ARGS...
+ *                        [--cgroup DIR]... [--workdir DIR] [--report-fd N] -- CMD ARGS...
  *       Starts one container process: new (or joined) PID namespace, own mount namespace with an
  *       overlay root on the host's / and its own /proc, then exec. It reports on --report-fd:
  *         "started <host pid>"   once exec succeeded
@@ -170,6 +170,8 @@ struct launch_opts {
   const char *rootfs, *upper, *work, *lower;
   const char *binds[MAX_BINDS];
   int nbinds;
+  const char *cgroups[8];
+  int ncgroups;
   const char *workdir;
   char **argv;
 };
@@ -237,6 +239,7 @@ static int launch_main(int argc, char **argv) {
     else if (strcmp(a, "--workdir") == 0) o.workdir = v;
     else if (strcmp(a, "--report-fd") == 0) report_fd = atoi(v);
     else if (strcmp(a, "--bind") == 0 && o.nbinds < MAX_BINDS) o.binds[o.nbinds++] = v;
+    else if (strcmp(a, "--cgroup") == 0 && o.ncgroups < 8) o.cgroups[o.ncgroups++] = v;
     else { fprintf(stderr, "tinylet-pause launch: unknown option %s\n", a); return 125; }
     i++;
   }
@@ -267,6 +270,14 @@ static int launch_main(int argc, char **argv) {
     sigprocmask(SIG_SETMASK, &old, NULL);
     signal(SIGPIPE, SIG_DFL);
     die_with_parent(me);
+    /* Join the container's cgroups before anything else runs, while the host's /sys is still visible. */
+    for (int c = 0; c < o.ncgroups; c++) {
+      char procs[4096];
+      snprintf(procs, sizeof procs, "%s/cgroup.procs", o.cgroups[c]);
+      int fd = open(procs, O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || write(fd, "0\n", 2) != 2) fail(errpipe[1], "join cgroup", o.cgroups[c]);
+      close(fd);
+    }
     setup_root(errpipe[1], &o);
     if (o.workdir && *o.workdir) {
       mkdir_p(o.workdir, 0755);

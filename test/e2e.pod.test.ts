@@ -135,3 +135,33 @@ describe('shared process namespace', () => {
     expect(w.pod.status!.containerStatuses![0].state!.terminated!.exitCode).toBe(143);
   });
 });
+
+describe('resources.limits', () => {
+  let node: TestNode;
+  afterEach(async () => node?.cleanup());
+
+  it('a container over its memory limit is OOMKilled (137); a CPU limit becomes a CFS quota', async () => {
+    node = testNode();
+    const w = node.run(
+      podManifest('limits', {
+        restartPolicy: 'Never',
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          { name: 'hog', image: 'busybox', command: ['sh', '-c', 'dd if=/dev/zero of=/dev/null bs=256M count=1'], resources: { limits: { memory: '32Mi' } } },
+          { name: 'slow', image: 'busybox', command: ['sleep', '3600'], resources: { limits: { cpu: '250m' } } },
+        ],
+      }),
+    );
+    await waitForPod(node, w, (p) => p.status?.containerStatuses?.[0].state?.terminated !== undefined && p.status.containerStatuses[1].state?.running !== undefined);
+    const hog = w.pod.status!.containerStatuses![0].state!.terminated!;
+    expect(hog.reason).toBe('OOMKilled');
+    expect(hog.exitCode).toBe(137);
+    const pid = w.records[1].process!.pid;
+    const { readFileSync } = await import('node:fs');
+    const cgroups = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+    const cpuPath = /^\d+:[^:]*\bcpu\b[^:]*:(.+)$/m.exec(cgroups)?.[1] ?? /^0::(.+)$/m.exec(cgroups)![1];
+    const v2 = !cgroups.match(/\bcpu\b/);
+    const quota = v2 ? readFileSync(`/sys/fs/cgroup${cpuPath}/cpu.max`, 'utf8').trim() : readFileSync(`/sys/fs/cgroup/cpu${cpuPath}/cpu.cfs_quota_us`, 'utf8').trim();
+    expect(quota).toMatch(/^25000\b/);
+  });
+});

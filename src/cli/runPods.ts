@@ -6,6 +6,7 @@ import { Kubelet } from '../kubelet/kubelet.js';
 import type { PodWorker } from '../kubelet/podWorker.js';
 import { podReadyCount, podStatusReason, summarizePod } from '../api/printers/podStatus.js';
 import { formatLogLine, formatStatusLine, formatTimelineEvent } from './timeline.js';
+import { removeCgroupParent } from '../runtime/cgroups.js';
 import { requireHost } from './preflight.js';
 import { judge, type Verdict } from './verdict.js';
 
@@ -78,6 +79,7 @@ export async function runPods(pods: Pod[], opts: RunPodsOptions): Promise<RunRes
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await kubelet.network.destroyIfUnused();
+    removeCgroupParent(opts.config.cgroupParent);
     rmSync(stateDir, { recursive: true, force: true });
   }
   const finalPods = workers.map((w) => w.pod);

@@ -8,6 +8,8 @@ import { parseDuration } from './duration.js';
 export interface AgentConfig {
   nodeName: string;
   stateDir: string;
+  /** cgroup (relative to each hierarchy's root) under which limited containers get theirs. */
+  cgroupParent: string;
   /** Files derived from images, shared by pods (default: <stateDir>/images). */
   imageDir?: string;
   socketPath: string;
@@ -33,6 +35,7 @@ export function defaultConfig(): AgentConfig {
     apiPort: 6443,
     apiAddress: '127.0.0.1',
     bridgeName: 'tinylet0',
+    cgroupParent: 'tinylet',
     podCIDR: '10.244.0.0/16',
     podNetwork: process.getuid?.() === 0,
     crashLoopBackOff: { initialDelayMs: 10_000, maxContainerRestartPeriodMs: 300_000 },
@@ -51,7 +54,7 @@ export function loadConfig(path: string | undefined, overrides: Partial<AgentCon
   return { ...cfg, ...overrides };
 }
 
-const KNOWN = new Set(['apiVersion', 'kind', 'nodeName', 'stateDir', 'socketPath', 'apiPort', 'apiAddress', 'bridgeName', 'podCIDR', 'podNetwork', 'staticPodPath', 'crashLoopBackOff', 'images', 'imageDir']);
+const KNOWN = new Set(['apiVersion', 'kind', 'nodeName', 'stateDir', 'socketPath', 'apiPort', 'apiAddress', 'bridgeName', 'podCIDR', 'podNetwork', 'staticPodPath', 'crashLoopBackOff', 'images', 'imageDir', 'cgroupParent']);
 
 export function applyRaw(cfg: AgentConfig, raw: RawConfig & Record<string, unknown>, source: string): void {
   for (const key of Object.keys(raw)) {

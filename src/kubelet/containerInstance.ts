@@ -111,12 +111,16 @@ function finishInstance(host: InstanceHost, r: ContainerRecord, proc: ContainerP
   r.process = undefined;
   r.ready = false;
   r.started = false;
-  host.event(exit.exitCode === 0 ? 'Normal' : 'Warning', 'Exited', `Container ${r.name} (pid ${proc.pid}) ${describeExit(exit)}`, r);
+  const oomKilled = r.cgroup?.oomKilled() === true && exit.signal === 9;
+  r.cgroup?.remove();
+  r.cgroup = undefined;
+  const how = oomKilled ? `was OOM-killed at its memory limit (exit code ${exit.exitCode})` : describeExit(exit);
+  host.event(exit.exitCode === 0 ? 'Normal' : 'Warning', 'Exited', `Container ${r.name} (pid ${proc.pid}) ${how}`, r);
   host.setState(r, {
     terminated: {
       exitCode: exit.exitCode,
       ...(exit.signal ? { signal: exit.signal } : {}),
-      reason: exit.exitCode === 0 ? 'Completed' : 'Error',
+      reason: oomKilled ? 'OOMKilled' : exit.exitCode === 0 ? 'Completed' : 'Error',
       startedAt: rfc3339(proc.startedAt),
       finishedAt: rfc3339(exit.finishedAt),
       containerID: r.containerID,

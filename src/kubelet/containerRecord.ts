@@ -1,4 +1,5 @@
 import type { Container, ContainerState } from '../api/types.js';
+import type { ContainerCgroup } from '../runtime/cgroups.js';
 import type { ContainerProcess } from '../runtime/launch.js';
 import type { RestartBackoff } from './backoff.js';
 import type { ContainerProbes } from './prober/types.js';
@@ -30,6 +31,8 @@ export interface ContainerRecord {
   backoff: RestartBackoff;
   /** Set while a kill is in progress, so concurrent kill requests (delete + liveness) share it. */
   killing?: Promise<void>;
+  /** The current instance's cgroup, when it has resources.limits. */
+  cgroup?: ContainerCgroup;
   /** The image's STOPSIGNAL, used when lifecycle.stopSignal is not set. */
   imageStopSignal?: string;
   /** Back-off of failed image resolutions (ErrImagePull/ImagePullBackOff), while they fail. */

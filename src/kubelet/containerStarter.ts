@@ -11,6 +11,8 @@ import { prepareRootFs } from '../runtime/rootfs.js';
 import type { Sandbox } from '../runtime/sandbox.js';
 import { volumeBinds } from '../runtime/volumes.js';
 import { join } from 'node:path';
+import { quantityValue } from '../api/names.js';
+import { createContainerCgroup, type CgroupLimits } from '../runtime/cgroups.js';
 import type { ContainerRecord } from './containerRecord.js';
 import { containerRootDir } from './podPaths.js';
 
@@ -30,6 +32,8 @@ export interface StartContext {
   stateDir: string;
   /** Shared files derived from images (busybox applet links), kept across pods and runs. */
   imageDir: string;
+  /** The cgroup under which containers with resources.limits get their own. */
+  cgroupParent: string;
   volumeSources: Map<string, string>;
   podBinds: string[];
 }
@@ -53,6 +57,7 @@ export async function startInstance(ctx: StartContext, record: ContainerRecord, 
   const rootfs = prepareRootFs(join(containerRootDir(ctx.stateDir, ctx.pod, record.name), 'rootfs'), image.config);
   record.env = env;
   record.argv = argv;
+  record.cgroup = createContainerCgroup(ctx.cgroupParent, `${ctx.pod.metadata!.uid}_${record.name}_${record.instances}`, limitsOf(record));
   const proc = await launchContainer({
     sandbox: ctx.sandbox,
     argv,
@@ -61,7 +66,23 @@ export async function startInstance(ctx: StartContext, record: ContainerRecord, 
     rootfs,
     binds,
     ioDir: join(containerRootDir(ctx.stateDir, ctx.pod, record.name), 'io'),
+    cgroups: record.cgroup?.dirs,
+  }).catch((err: unknown) => {
+    record.cgroup?.remove();
+    record.cgroup = undefined;
+    throw err;
   });
   record.containerID = `tinylet://${randomBytes(32).toString('hex')}`;
   return proc;
+}
+
+/** resources.limits as the kernel takes them: bytes of memory, millicores of CPU. */
+function limitsOf(record: ContainerRecord): CgroupLimits {
+  const limits = record.spec.resources?.limits ?? {};
+  const memory = limits.memory !== undefined ? quantityValue(limits.memory) : NaN;
+  const cpu = limits.cpu !== undefined ? quantityValue(limits.cpu) : NaN;
+  return {
+    ...(Number.isFinite(memory) && memory > 0 ? { memoryBytes: memory } : {}),
+    ...(Number.isFinite(cpu) && cpu > 0 ? { cpuMillis: Math.round(cpu * 1000) } : {}),
+  };
 }

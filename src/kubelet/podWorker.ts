@@ -274,7 +274,7 @@ export class PodWorker implements InstanceHost {
 
   startContext(): StartContext {
     const box = this.box!;
-    return { pod: this.pod, sandbox: box.sandbox, stateDir: this.kl.config.stateDir, imageDir: this.kl.config.imageDir ?? join(this.kl.config.stateDir, 'images'), volumeSources: box.volumeSources, podBinds: box.podBinds };
+    return { pod: this.pod, sandbox: box.sandbox, stateDir: this.kl.config.stateDir, imageDir: this.kl.config.imageDir ?? join(this.kl.config.stateDir, 'images'), cgroupParent: this.kl.config.cgroupParent, volumeSources: box.volumeSources, podBinds: box.podBinds };
   }
 
   logLine(r: ContainerRecord, line: Omit<LogLine, 'timestamp'>): void {

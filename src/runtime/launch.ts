@@ -27,6 +27,8 @@ export interface LaunchSpec {
   binds: string[];
   /** A directory for the instance's stdout/stderr FIFOs. */
   ioDir: string;
+  /** cgroup directories the container's PID 1 joins before exec (resources.limits). */
+  cgroups?: string[];
 }
 
 export interface ContainerProcess {
@@ -50,6 +52,7 @@ export function launchContainer(spec: LaunchSpec): Promise<ContainerProcess> {
   const launcherArgs = ['launch', '--pidns', spec.sandbox.sharedPidNamespace ?? 'new', '--report-fd', '3'];
   if (spec.rootfs) launcherArgs.push('--rootfs', spec.rootfs.mountPoint, '--upper', spec.rootfs.upper, '--work', spec.rootfs.work, '--lower', spec.rootfs.lower);
   for (const b of spec.binds) launcherArgs.push('--bind', b);
+  for (const c of spec.cgroups ?? []) launcherArgs.push('--cgroup', c);
   if (spec.workingDir) launcherArgs.push('--workdir', spec.workingDir);
   const io = openOutputFifos(spec.ioDir);
   const child = spawn(NSENTER, ['--target', String(spec.sandbox.pid), ...ns, '--', pauseBinary, ...launcherArgs, '--', ...spec.argv], {

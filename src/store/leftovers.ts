@@ -2,11 +2,13 @@
 // died with it (PR_SET_PDEATHSIG), and with them the pods' network namespaces and veths and the
 // containers' mount namespaces; this verifies it and removes whatever is left: a recorded pause or
 // container process still alive (same PID and start time), a veth still on the bridge, a mount
-// under the state dir (memory-backed emptyDirs live in the host's mount namespace).
+// under the state dir (memory-backed emptyDirs live in the host's mount namespace), a container's
+// cgroup (resources.limits).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import type { AgentConfig } from '../kubelet/config.js';
+import { sweepCgroups } from '../runtime/cgroups.js';
 import { vethNames } from '../runtime/network/podNetwork.js';
 import { processRunning, processStartTime } from '../runtime/processTree.js';
 import type { StoredPod } from './podStore.js';
@@ -80,5 +82,5 @@ function unmountAll(dir: string): string[] {
 
 /** Removes every trace of the previous run; returns what it found (normally nothing). */
 export async function cleanLeftovers(stored: StoredPod[], config: AgentConfig): Promise<string[]> {
-  return [...(await killLeftovers(stored)), ...(await removeVeths(stored, config)), ...unmountAll(config.stateDir)];
+  return [...(await killLeftovers(stored)), ...(await removeVeths(stored, config)), ...unmountAll(config.stateDir), ...sweepCgroups(config.cgroupParent)];
 }

@@ -6,6 +6,7 @@ import { defaultConfig, type AgentConfig } from '../../src/kubelet/config.js';
 import { Kubelet } from '../../src/kubelet/kubelet.js';
 import type { PodWorker } from '../../src/kubelet/podWorker.js';
 import { defaultPod } from '../../src/api/defaults.js';
+import { removeCgroupParent } from '../../src/runtime/cgroups.js';
 
 let counter = 0;
 /** Random per test process, so two suites on one machine (a developer's and CI's) do not share bridges. */
@@ -24,6 +25,7 @@ export function isolatedConfig(overrides: Partial<AgentConfig> = {}): AgentConfi
     socketPath: '',
     apiPort: null,
     bridgeName: `tlt${runId}${pool}x${n}`,
+    cgroupParent: `tinylet-test-${runId}-${pool}-${n}`,
     podCIDR: `10.250.${subnet}.0/24`,
     ...overrides,
   };
@@ -53,6 +55,7 @@ export function testNode(overrides: Partial<AgentConfig> = {}): TestNode {
         await kubelet.network.destroy();
       } finally {
         rmSync(config.stateDir, { recursive: true, force: true });
+        removeCgroupParent(config.cgroupParent);
       }
     },
   };
