@@ -24,12 +24,19 @@ describe('init containers and sidecars', () => {
       }),
     );
     seen(node, w, statuses);
+    let readyWhileRunning = false;
+    node.kubelet.on('pod', () => {
+      if (w.pod.status?.initContainerStatuses?.some((s) => s.state?.running && s.ready)) readyWhileRunning = true;
+    });
     const pod = await waitForPod(node, w, (p) => p.status?.containerStatuses?.[0].state?.running !== undefined);
     expect(logOf(node, w, 'second')).toEqual(['second-saw-first']);
     expect(statuses).toContain('Init:0/2');
     expect(statuses).toContain('Init:1/2');
     expect(statuses).toContain('PodInitializing');
     expect(pod.status!.conditions!.find((c) => c.type === 'Initialized')!.status).toBe('True');
+    // A plain init container is ready only once it has succeeded, never while it runs.
+    expect(pod.status!.initContainerStatuses!.map((s) => s.ready)).toEqual([true, true]);
+    expect(readyWhileRunning).toBe(false);
     const started = eventsOf(node, w).filter((e) => e.reason === 'Started').map((e) => e.fieldPath);
     expect(started).toEqual(['spec.initContainers{fetch}', 'spec.initContainers{second}', 'spec.containers{ng}']);
     const res = await fetch(`http://${pod.status!.podIP}/`).then((r) => r.text()).catch(async () => {

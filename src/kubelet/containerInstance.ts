@@ -51,6 +51,7 @@ export async function runInstance(host: InstanceHost, r: ContainerRecord): Promi
   r.imageID = image.imageID;
   r.imageStopSignal = image.config.stopSignal;
   if (r.instances > 0) r.restartCount++;
+  r.ready = false;
   // The kubelet's default waiting reason: init containers never show ContainerCreating.
   host.setState(r, { waiting: { reason: r.role === 'app' ? 'ContainerCreating' : 'PodInitializing' } });
   host.event('Normal', 'Pulled', `Container image "${r.spec.image}" already present on machine`, r);
@@ -69,9 +70,10 @@ export async function runInstance(host: InstanceHost, r: ContainerRecord): Promi
   host.event('Normal', 'ProcessStarted', `Container ${r.name} is running as pid ${proc.pid}: ${describeArgv(r)}`, r);
   if (await runPostStart(host, r, proc)) {
     // Without a startup probe a running container is started (and ready without a readiness probe).
+    // A plain init container is not ready while it runs, only once it has succeeded.
     if (!r.spec.startupProbe) {
       r.started = true;
-      r.ready = !r.spec.readinessProbe;
+      r.ready = !r.spec.readinessProbe && r.role !== 'init';
     }
     host.setState(r, { running: { startedAt: rfc3339(proc.startedAt) } });
     r.probes = startProbes(host, r, proc);
@@ -86,7 +88,7 @@ function startProbes(host: InstanceHost, r: ContainerRecord, proc: ContainerProc
   return startContainerProbes(host.targetOf(r, proc), {
     onStarted: () => {
       r.started = true;
-      if (!r.spec.readinessProbe) r.ready = true;
+      if (!r.spec.readinessProbe && r.role !== 'init') r.ready = true;
       host.statusChanged();
     },
     onReadinessChanged: (ready) => {
@@ -109,7 +111,7 @@ function finishInstance(host: InstanceHost, r: ContainerRecord, proc: ContainerP
   r.probes?.stop();
   r.probes = undefined;
   r.process = undefined;
-  r.ready = false;
+  r.ready = r.role === 'init' && exit.exitCode === 0;
   r.started = false;
   const oomKilled = r.cgroup?.oomKilled() === true && exit.signal === 9;
   r.cgroup?.remove();
