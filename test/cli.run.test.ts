@@ -70,7 +70,7 @@ spec:
     command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 0.1; done']
 `,
     );
-    const r = await execa('node', [cli, 'run', pod, '--for', '1s', '-o', 'json', '--config', agentConfig()], { reject: false });
+    const r = await execa('node', [cli, 'run', pod, '--for', '2s', '-o', 'json', '--config', agentConfig()], { reject: false });
     expect(r.exitCode).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.pod.metadata.name).toBe('graceful');
@@ -82,7 +82,7 @@ spec:
 
   it('exits non-zero when PID 1 ignores SIGTERM and is SIGKILLed', async () => {
     const pod = file('stubborn.yaml', `apiVersion: v1\nkind: Pod\nmetadata: {name: stubborn}\nspec:\n  containers:\n  - {name: s, image: busybox, command: [sleep, "3600"]}\n`);
-    const r = await execa('node', [cli, 'run', pod, '--for', '500ms', '--grace-period', '1', '--config', agentConfig()], { reject: false });
+    const r = await execa('node', [cli, 'run', pod, '--for', '2s', '--grace-period', '1', '--config', agentConfig()], { reject: false });
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/ExceededGracePeriod/);
     expect(r.stdout).toMatch(/FAIL: s ignored the stop signal/);

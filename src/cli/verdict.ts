@@ -48,7 +48,9 @@ export function judge(pod: Pod, events: Event[], deleted: boolean): Verdict {
   }
   const notRunning = (pod.spec?.containers ?? []).map((c) => c.name).filter((name) => !healthyAt(name, events, deleteAt));
   if (notRunning.length > 0) {
-    return { ok: false, containers, summary: `FAIL: ${notRunning.join(', ')} ${notRunning.length > 1 ? 'were' : 'was'} not running when the pod was deleted (${describeWaiting(pod, notRunning[0])})` };
+    const startedBefore = events.some((e) => containerOf(e) === notRunning[0] && e.reason === 'Started' && at(e) < deleteAt);
+    const why = startedBefore ? describeWaiting(pod, notRunning[0]) : 'it had not started yet: give it a longer --for';
+    return { ok: false, containers, summary: `FAIL: ${notRunning.join(', ')} ${notRunning.length > 1 ? 'were' : 'was'} not running when the pod was deleted (${why})` };
   }
   const killed = containers.filter((c) => c.killedBySigkill);
   if (killed.length === 0) return { ok: true, containers, summary: 'PASS: every container stopped within its grace period' };
