@@ -10,7 +10,7 @@ import type { LogLine } from '../../runtime/logs/criFormat.js';
 import type { RequestContext } from '../context.js';
 import { badRequest } from '../status.js';
 import { findPod } from './podsRead.js';
-import { LogFollower } from './logFollower.js';
+import { CriLogFollower } from '../../runtime/logs/criFollower.js';
 
 export interface LogOptions {
   container: string;
@@ -105,7 +105,7 @@ export function podLog(ctx: RequestContext, namespace: string, name: string): vo
     }
     return true;
   };
-  const follower = new LogFollower(containerLogPath(stateDir, pod, opts.container, instance));
+  const follower = new CriLogFollower(containerLogPath(stateDir, pod, opts.container, instance));
   let first = follower.read();
   if (opts.tailLines !== undefined) first = opts.tailLines === 0 ? [] : first.slice(-opts.tailLines);
   if (!write(first) || !opts.follow || opts.previous) {

@@ -1,8 +1,8 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { parseLogLine, type LogLine } from '../../runtime/logs/criFormat.js';
+import { parseLogLine, type LogLine } from './criFormat.js';
 
 /** Reads a CRI log file incrementally: each read() returns the complete lines added since the last one. */
-export class LogFollower {
+export class CriLogFollower {
   private offset = 0;
   private rest = '';
   private partial?: LogLine;
