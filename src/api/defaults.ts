@@ -4,6 +4,7 @@
 // Defaulting never fails: a field of the wrong type is left alone for validation to report.
 import { randomUUID } from 'node:crypto';
 import type { Pod, Service } from './types.js';
+import { rfc3339 } from './time.js';
 
 type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -11,9 +12,7 @@ const absent = (v: unknown): boolean => v === undefined || v === null || v === '
 const objects = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
 
 /** RFC 3339 with whole seconds, as metav1.Time serialises. */
-export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+export { rfc3339 } from './time.js';
 
 // k8s.io/apimachinery's rand.String alphabet: no vowels, so generated names never spell words.
 const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';

@@ -14,8 +14,7 @@ import { containerLogPath } from './podPaths.js';
 import { startContainerProbes } from './prober/manager.js';
 import type { ProbeTarget } from './prober/types.js';
 import { sleep } from './sleep.js';
-
-const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+import { rfc3339 } from '../api/time.js';
 
 /** What one container instance needs from its pod worker. */
 export interface InstanceHost {

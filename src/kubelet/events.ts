@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Event, Pod } from '../api/types.js';
+import { microTime, rfc3339 } from '../api/time.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -16,10 +17,6 @@ export function reportingComponent(reason: string): string {
 
 const TINYLET_REASONS = new Set(['SandboxReady', 'SandboxRemoved', 'ProcessStarted', 'PreStopHook', 'Signal', 'Exited', 'DeleteRequested']);
 
-/** RFC3339 with microseconds (metav1.MicroTime); tinylet's clock is milliseconds. */
-export function microTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
 
 /**
  * kubelet-style Events, kept in a ring. Each one carries a millisecond timestamp: together they form
@@ -39,7 +36,7 @@ export class EventRecorder extends EventEmitter {
 
   record(pod: Pod, type: EventType, reason: string, message: string, fieldPath?: string, at = new Date()): Event {
     const meta = pod.metadata ?? {};
-    const stamp = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const stamp = rfc3339(at);
     const component = reportingComponent(reason);
     const event: Event = {
       apiVersion: 'v1',

@@ -10,6 +10,7 @@ import { EventRecorder } from './events.js';
 import type { KubeletContext } from './kubeletContext.js';
 import { PodWorker } from './podWorker.js';
 import { applyPodUpdate } from './podUpdate.js';
+import { rfc3339 } from '../api/time.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -158,7 +159,7 @@ export class Kubelet extends EventEmitter implements KubeletContext {
     const pod = this.restored.get(key);
     if (!pod) return undefined;
     this.restored.delete(key);
-    const gone = { ...pod, metadata: { ...pod.metadata, deletionTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), deletionGracePeriodSeconds: 0, resourceVersion: this.nextResourceVersion() } };
+    const gone = { ...pod, metadata: { ...pod.metadata, deletionTimestamp: rfc3339(new Date()), deletionGracePeriodSeconds: 0, resourceVersion: this.nextResourceVersion() } };
     this.emit('pod', 'DELETED', gone);
     return gone;
   }

@@ -1,5 +1,6 @@
 import type { ContainerStatus, PodCondition, PodStatus } from '../api/types.js';
 import type { ContainerRecord } from './containerRecord.js';
+import { rfc3339 } from '../api/time.js';
 
 export interface PodFacts {
   restartPolicy: string;
@@ -71,7 +72,7 @@ export class ConditionTracker {
   set(type: string, value: boolean, reason?: string, message?: string, at = new Date()): void {
     const status = value ? 'True' : 'False';
     const prev = this.current.get(type);
-    const time = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const time = rfc3339(at);
     if (prev && prev.status === status && prev.reason === reason) return;
     this.current.set(type, {
       type,

@@ -1,5 +1,6 @@
 import type { Container, Pod } from '../api/types.js';
 import type { PodWorker } from './podWorker.js';
+import { rfc3339 } from '../api/time.js';
 
 /**
  * Applies a validated update to a running pod. Metadata and activeDeadlineSeconds are taken as they
@@ -45,7 +46,7 @@ export function setGateConditions(worker: PodWorker, conditions: NonNullable<Pod
   const incoming = (conditions ?? []).filter((c) => gates.has(c.type));
   if (incoming.length === 0) return;
   const kept = (worker.pod.status?.conditions ?? []).filter((c) => !incoming.some((i) => i.type === c.type));
-  const stamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const stamp = rfc3339(new Date());
   worker.pod = { ...worker.pod, status: { ...worker.pod.status, conditions: [...kept, ...incoming.map((c) => ({ lastTransitionTime: stamp, ...c }))] } };
   worker.refreshStatus();
 }

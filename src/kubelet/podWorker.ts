@@ -18,10 +18,9 @@ import type { ProbeTarget } from './prober/types.js';
 import { resumeDelay, shouldRestart } from './restartPolicy.js';
 import { sleep } from './sleep.js';
 import { killContainer, type KillContext } from './termination.js';
+import { rfc3339 } from '../api/time.js';
 
 const DELETED_POD_LOG_RETENTION_MS = 60_000;
-
-const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * One serialized state machine per pod: sandbox, init containers, app containers with their hooks,

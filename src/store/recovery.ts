@@ -7,6 +7,7 @@ import { podDir } from '../kubelet/podPaths.js';
 import { failedAfterRestart, recreatePod } from '../kubelet/podRecovery.js';
 import { cleanLeftovers } from './leftovers.js';
 import type { PodStore } from './podStore.js';
+import { rfc3339 } from '../api/time.js';
 
 export interface RecoveryReport {
   leftovers: string[];
@@ -14,8 +15,6 @@ export interface RecoveryReport {
   restored: string[];
   dropped: string[];
 }
-
-const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export async function recoverPods(kubelet: Kubelet, store: PodStore): Promise<RecoveryReport> {
   const stored = store.loadAll();

@@ -9,6 +9,7 @@ import { sendJson } from '../respond.js';
 import { selectorFromQuery } from '../selectors.js';
 import { notFound } from '../status.js';
 import { findPod, podsIn } from './podsRead.js';
+import { rfc3339 } from '../../api/time.js';
 
 export interface ContainerUsage {
   name: string;
@@ -40,8 +41,8 @@ async function podMetrics(ctx: RequestContext, pod: Pod): Promise<object> {
   return {
     kind: 'PodMetrics',
     apiVersion: 'metrics.k8s.io/v1beta1',
-    metadata: { name: m.name, namespace: m.namespace, creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), labels: m.labels },
-    timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    metadata: { name: m.name, namespace: m.namespace, creationTimestamp: rfc3339(new Date()), labels: m.labels },
+    timestamp: rfc3339(new Date()),
     window: '1s',
     containers,
   };

@@ -6,13 +6,14 @@ import type { RequestContext } from '../context.js';
 import { asTable, sendJson, wantsTable } from '../respond.js';
 import { selectorFromQuery } from '../selectors.js';
 import { notFound } from '../status.js';
+import { rfc3339 } from '../../api/time.js';
 
 const BUILT_IN = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
 
 export function namespaces(ctx: RequestContext): Namespace[] {
   const names = new Set(BUILT_IN);
   for (const p of ctx.services.kubelet.listPods()) names.add(p.metadata!.namespace!);
-  const created = ctx.services.startedAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const created = rfc3339(ctx.services.startedAt);
   return [...names].sort().map((name) => ({
     kind: 'Namespace',
     apiVersion: 'v1',
