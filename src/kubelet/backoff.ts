@@ -33,10 +33,6 @@ export class RestartBackoff {
     this.nextDelayMs = Math.min(Math.max(0, s.nextDelayMs), this.maxMs);
     this.lastDelayMs = s.lastDelayMs;
   }
-
-  reset(): void {
-    this.nextDelayMs = 0;
-  }
 }
 
 /** The restart delays of a container that keeps crashing right after start. */

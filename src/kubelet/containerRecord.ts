@@ -43,7 +43,7 @@ export interface ContainerRecord {
   resumeAt?: number;
 }
 
-export function newRecord(spec: Container, role: ContainerRole, fieldPath: string, backoff: RestartBackoff, image: string): ContainerRecord {
+export function newRecord(spec: Container, role: ContainerRole, fieldPath: string, backoff: RestartBackoff): ContainerRecord {
   return {
     name: spec.name,
     spec,
@@ -55,15 +55,11 @@ export function newRecord(spec: Container, role: ContainerRole, fieldPath: strin
     instances: 0,
     ready: false,
     started: false,
-    image,
+    image: spec.image ?? '',
     imageID: '',
     containerID: '',
     env: {},
     argv: [],
     backoff,
   };
-}
-
-export function isRunning(r: ContainerRecord): boolean {
-  return r.state.running !== undefined;
 }

@@ -51,8 +51,8 @@ export class PodWorker implements InstanceHost {
     const backoff = () => new RestartBackoff(kl.config.crashLoopBackOff.initialDelayMs, kl.config.crashLoopBackOff.maxContainerRestartPeriodMs);
     const spec = pod.spec!;
     this.records = [
-      ...(spec.initContainers ?? []).map((c) => newRecord(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init', `spec.initContainers{${c.name}}`, backoff(), c.image ?? '')),
-      ...spec.containers.map((c) => newRecord(c, 'app', `spec.containers{${c.name}}`, backoff(), c.image ?? '')),
+      ...(spec.initContainers ?? []).map((c) => newRecord(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init', `spec.initContainers{${c.name}}`, backoff())),
+      ...spec.containers.map((c) => newRecord(c, 'app', `spec.containers{${c.name}}`, backoff())),
     ];
     this.conditions.set('PodScheduled', true);
     this.refreshStatus();

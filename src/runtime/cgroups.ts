@@ -99,17 +99,20 @@ function removeDir(dir: string): void {
 
 /** Removes the (empty) parent cgroup from every hierarchy, as `tinylet run` and tests end. */
 export function removeCgroupParent(parent: string): void {
+  for (const dir of parentDirs(parent)) removeDir(dir);
+}
+
+/** The parent's directory in each hierarchy tinylet uses, where it exists. */
+function parentDirs(parent: string): string[] {
   const mode = cgroupMode();
   const dirs = mode === 'v2' ? [join(ROOT, parent)] : mode === 'v1' ? ['memory', 'cpu'].map((c) => join(ROOT, c, parent)) : [];
-  for (const dir of dirs) if (existsSync(dir)) removeDir(dir);
+  return dirs.filter((d) => existsSync(d));
 }
 
 /** Removes container cgroups a previous run left under the parent (empty: their processes died with it). */
 export function sweepCgroups(parent: string): string[] {
-  const mode = cgroupMode();
-  const parents = mode === 'v2' ? [join(ROOT, parent)] : mode === 'v1' ? ['memory', 'cpu'].map((c) => join(ROOT, c, parent)) : [];
   const removed: string[] = [];
-  for (const dir of parents.filter((d) => existsSync(d))) {
+  for (const dir of parentDirs(parent)) {
     for (const child of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory())) {
       removeDir(join(dir, child.name));
       removed.push(`cgroup ${join(dir, child.name)}`);

@@ -6,10 +6,10 @@
 // cgroup (resources.limits).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { execa } from 'execa';
 import type { AgentConfig } from '../kubelet/config.js';
 import { sweepCgroups } from '../runtime/cgroups.js';
-import { vethNames } from '../runtime/network/podNetwork.js';
+import { bridgePorts } from '../runtime/network/bridge.js';
+import { detachPodNetwork, vethNames } from '../runtime/network/podNetwork.js';
 import { processRunning, processStartTime } from '../runtime/processTree.js';
 import type { StoredPod } from './podStore.js';
 
@@ -41,18 +41,9 @@ async function killLeftovers(stored: StoredPod[]): Promise<string[]> {
 
 async function removeVeths(stored: StoredPod[], config: AgentConfig): Promise<string[]> {
   if (!config.podNetwork) return [];
-  const names = new Set(stored.map((s) => vethNames(s.pod.metadata!.uid!, config.bridgeName).host));
-  const ports = await execa('ip', ['-o', 'link', 'show', 'master', config.bridgeName], { reject: false });
-  for (const line of ports.stdout.split('\n')) {
-    const m = /^\d+:\s+([^@:\s]+)/.exec(line);
-    if (m) names.add(m[1]!);
-  }
+  const names = new Set([...stored.map((s) => vethNames(s.pod.metadata!.uid!, config.bridgeName).host), ...(await bridgePorts(config.bridgeName))]);
   const removed: string[] = [];
-  for (const name of names) {
-    if ((await execa('ip', ['link', 'show', 'dev', name], { reject: false })).exitCode !== 0) continue;
-    await execa('ip', ['link', 'del', name], { reject: false });
-    removed.push(`veth ${name}`);
-  }
+  for (const name of names) if (await detachPodNetwork(name)) removed.push(`veth ${name}`);
   return removed;
 }
 

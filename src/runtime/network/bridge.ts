@@ -23,7 +23,11 @@ export async function removeBridge(name: string, cidr: Cidr): Promise<void> {
   if (await ipOk(['link', 'show', 'dev', name])) await ipBatch([`link del ${name}`]);
 }
 
-export async function bridgeHasPorts(name: string): Promise<boolean> {
+/** The interfaces attached to the bridge (the host ends of pod veths). */
+export async function bridgePorts(name: string): Promise<string[]> {
   const r = await runProcess('ip', ['-o', 'link', 'show', 'master', name]);
-  return r.stdout.trim().length > 0;
+  return r.stdout
+    .split('\n')
+    .map((line) => /^\d+:\s+([^@:\s]+)/.exec(line)?.[1])
+    .filter((port): port is string => !!port);
 }

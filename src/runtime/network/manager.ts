@@ -1,5 +1,5 @@
 import { parseCidr, type Cidr } from './cidr.js';
-import { bridgeHasPorts, ensureBridge, removeBridge } from './bridge.js';
+import { bridgePorts, ensureBridge, removeBridge } from './bridge.js';
 import { Ipam } from './ipam.js';
 import { attachPodNetwork, bringUpLoopback, detachPodNetwork } from './podNetwork.js';
 
@@ -48,7 +48,7 @@ export class NetworkManager {
   /** Removes the bridge when no pod is attached any more (the end of `tinylet run`). */
   async destroyIfUnused(): Promise<void> {
     if (!this.enabled || !this.ready) return;
-    if (!(await bridgeHasPorts(this.bridge))) await this.destroy();
+    if ((await bridgePorts(this.bridge)).length === 0) await this.destroy();
   }
 
   /** Removes the bridge and its route (agent shutdown in tests; a real node keeps them). */

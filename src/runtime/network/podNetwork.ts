@@ -49,6 +49,8 @@ export async function bringUpLoopback(pid: number): Promise<void> {
 }
 
 /** The veth dies with the netns; this removes the host end early, or after a crash left it behind. */
-export async function detachPodNetwork(hostVeth: string): Promise<void> {
-  if (await ipOk(['link', 'show', 'dev', hostVeth])) await ipBatch([`link del ${hostVeth}`]).catch(() => undefined);
+export async function detachPodNetwork(hostVeth: string): Promise<boolean> {
+  if (!(await ipOk(['link', 'show', 'dev', hostVeth]))) return false;
+  await ipBatch([`link del ${hostVeth}`]).catch(() => undefined);
+  return true;
 }
