@@ -1,10 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, constants, mkdirSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { NSENTER, pauseBinary } from './paths.js';
+import { runProcess } from './runProcess.js';
 import { decodeWaitStatus, type ProcessExit } from './signals.js';
 import type { Sandbox } from './sandbox.js';
 
@@ -47,14 +48,14 @@ export class StartError extends Error {}
  * Starts a container: nsenter joins the sandbox's namespaces, then the launcher mode of the pause
  * binary makes the PID and mount namespaces, execs the command, and reports the real wait status.
  */
-export function launchContainer(spec: LaunchSpec): Promise<ContainerProcess> {
+export async function launchContainer(spec: LaunchSpec): Promise<ContainerProcess> {
   const ns = spec.sandbox.hostNetwork ? ['--ipc'] : ['--net', '--ipc', '--uts'];
   const launcherArgs = ['launch', '--pidns', spec.sandbox.sharedPidNamespace ?? 'new', '--report-fd', '3'];
   if (spec.rootfs) launcherArgs.push('--rootfs', spec.rootfs.mountPoint, '--upper', spec.rootfs.upper, '--work', spec.rootfs.work, '--lower', spec.rootfs.lower);
   for (const b of spec.binds) launcherArgs.push('--bind', b);
   for (const c of spec.cgroups ?? []) launcherArgs.push('--cgroup', c);
   if (spec.workingDir) launcherArgs.push('--workdir', spec.workingDir);
-  const io = openOutputFifos(spec.ioDir);
+  const io = await openOutputFifos(spec.ioDir);
   const child = spawn(NSENTER, ['--target', String(spec.sandbox.pid), ...ns, '--', pauseBinary, ...launcherArgs, '--', ...spec.argv], {
     env: spec.env,
     stdio: ['ignore', io.stdoutWrite, io.stderrWrite, 'pipe'],
@@ -104,12 +105,14 @@ export function launchContainer(spec: LaunchSpec): Promise<ContainerProcess> {
  * stdout/stderr are FIFOs rather than Node's socketpairs: programs that open /dev/stdout or
  * /dev/stderr (nginx's logs, `echo > /dev/stderr`) cannot open a socket through /proc/self/fd.
  */
-function openOutputFifos(dir: string) {
+async function openOutputFifos(dir: string) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const out = join(dir, 'stdout');
   const err = join(dir, 'stderr');
-  execFileSync('mkfifo', ['-m', '0600', out, err]);
+  // Asynchronously: a synchronous spawn here would stall every probe and timer of the agent.
+  const made = await runProcess('mkfifo', ['-m', '0600', out, err]);
+  if (made.exitCode !== 0) throw new StartError(`mkfifo: ${made.stderr.trim()}`);
   const stdoutRead = openSync(out, constants.O_RDONLY | constants.O_NONBLOCK);
   const stderrRead = openSync(err, constants.O_RDONLY | constants.O_NONBLOCK);
   return { stdoutRead, stderrRead, stdoutWrite: openSync(out, constants.O_WRONLY), stderrWrite: openSync(err, constants.O_WRONLY) };
