@@ -5,15 +5,12 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, isRunning, podYaml, startTestAgent, waitForApiPod, type TestAgent } from './helpers/agent.js';
+import { writeTestFile } from './helpers/testKubelet.js';
 
 describe('tinylet CLI against the agent', () => {
   let t: TestAgent;
   let dir: string;
-  const file = (name: string, text: string) => {
-    const p = join(dir, name);
-    writeFileSync(p, text);
-    return p;
-  };
+  const file = (name: string, text: string) => writeTestFile(dir, name, text);
   beforeAll(async () => {
     t = await startTestAgent();
     dir = mkdtempSync(join(tmpdir(), 'tinylet-cli-agent-'));

@@ -1,26 +1,18 @@
 import { execa } from 'execa';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isolatedConfig } from './helpers/testKubelet.js';
+import { writeAgentConfig, writeTestFile } from './helpers/testKubelet.js';
 
 const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'tinylet-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
-
+const file = (name: string, text: string) => writeTestFile(dir, name, text);
+let configs = 0;
 /** An agent config of its own, so the embedded agent never touches another test's bridge. */
-function agentConfig(): string {
-  const c = isolatedConfig();
-  rmSync(c.stateDir, { recursive: true, force: true });
-  return file(`agent-${c.bridgeName}.yaml`, `stateDir: ${join(dir, c.bridgeName)}\nbridgeName: ${c.bridgeName}\npodCIDR: ${c.podCIDR}\n`);
-}
+const agentConfig = () => writeAgentConfig(dir, String(configs++));
 
 describe('tinylet run', () => {
   it('refuses an invalid manifest with every error and its field path, starting nothing', async () => {

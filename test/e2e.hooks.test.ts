@@ -1,11 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Pod } from '../src/api/types.js';
 import { eventsOf, logOf } from './helpers/logs.js';
-import { podManifest, testNode, waitForPod, type TestNode } from './helpers/testKubelet.js';
+import { firstRunning, podManifest, testNode, waitForPod, type TestNode } from './helpers/testKubelet.js';
 
-const running = (p: Pod) => p.status?.containerStatuses?.[0].state?.running !== undefined;
 
 describe('lifecycle hooks', () => {
   let node: TestNode;
@@ -24,7 +22,7 @@ describe('lifecycle hooks', () => {
         ],
       }),
     );
-    const pod = await waitForPod(node, w, running);
+    const pod = await waitForPod(node, w, firstRunning);
     const reportedRunningAt = Date.now();
     const startedAt = eventsOf(node, w).find((e) => e.reason === 'Started')!.at;
     expect(reportedRunningAt - startedAt).toBeGreaterThanOrEqual(450);
@@ -48,7 +46,7 @@ describe('lifecycle hooks', () => {
         ],
       }),
     );
-    await waitForPod(node, w, running);
+    await waitForPod(node, w, firstRunning);
     node.kubelet.deletePod('default', 'lifecycle-demo');
     await w.done;
     expect(logOf(node, w, 'app')).toEqual(['prestop-ran', 'got-TERM']);
@@ -68,7 +66,7 @@ describe('lifecycle hooks', () => {
         containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'], lifecycle: { preStop: { exec: { command: ['sleep', '30'] } } } }],
       }),
     );
-    await waitForPod(node, w, running);
+    await waitForPod(node, w, firstRunning);
     node.kubelet.deletePod('default', 'slow-prestop');
     await w.done;
     const ev = eventsOf(node, w);
@@ -111,7 +109,7 @@ describe('lifecycle hooks', () => {
         ],
       }),
     );
-    await waitForPod(node, w, running);
+    await waitForPod(node, w, firstRunning);
     node.kubelet.deletePod('default', 'bad-prestop');
     await w.done;
     const ev = eventsOf(node, w);
@@ -146,7 +144,7 @@ describe('lifecycle hooks', () => {
           ],
         }),
       );
-      await waitForPod(node, w, running, 10_000);
+      await waitForPod(node, w, firstRunning, 10_000);
       expect(seen).toEqual(['/poststart yes']);
       node.kubelet.deletePod('default', 'sleepy');
       await w.done;

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { podStatusReason } from '../src/api/printers/podStatus.js';
 import type { Pod } from '../src/api/types.js';
 import { eventsOf, logOf } from './helpers/logs.js';
-import { podManifest, testNode, waitForPod, type TestNode } from './helpers/testKubelet.js';
+import { firstRunning, podManifest, testNode, waitForPod, type TestNode } from './helpers/testKubelet.js';
 
 const seen = (node: TestNode, w: { pod: Pod }, statuses: Set<string>) => node.kubelet.on('pod', () => statuses.add(podStatusReason(w.pod)));
 
@@ -28,7 +28,7 @@ describe('init containers and sidecars', () => {
     node.kubelet.on('pod', () => {
       if (w.pod.status?.initContainerStatuses?.some((s) => s.state?.running && s.ready)) readyWhileRunning = true;
     });
-    const pod = await waitForPod(node, w, (p) => p.status?.containerStatuses?.[0].state?.running !== undefined);
+    const pod = await waitForPod(node, w, firstRunning);
     expect(logOf(node, w, 'second')).toEqual(['second-saw-first']);
     expect(statuses).toContain('Init:0/2');
     expect(statuses).toContain('Init:1/2');
@@ -136,7 +136,7 @@ describe('sandbox recreation', () => {
         containers: [{ name: 'app', image: 'busybox', command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'] }],
       }),
     );
-    await waitForPod(node, w, (p) => p.status?.containerStatuses?.[0].state?.running !== undefined);
+    await waitForPod(node, w, firstRunning);
     const firstPause = w.sandbox!.pid;
     process.kill(firstPause, 'SIGKILL');
     const p = await waitForPod(node, w, (x) => x.status?.containerStatuses?.[0].restartCount === 1 && x.status.containerStatuses[0].state?.running !== undefined);

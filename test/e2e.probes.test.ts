@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Pod } from '../src/api/types.js';
 import { eventsOf } from './helpers/logs.js';
-import { podManifest, testNode, waitForPod, waitUntil, type TestNode } from './helpers/testKubelet.js';
+import { firstContainer, podManifest, testNode, waitForPod, waitUntil, type TestNode } from './helpers/testKubelet.js';
 
-const c0 = (p: Pod) => p.status!.containerStatuses![0];
+const c0 = firstContainer;
 const readyCond = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 
 /** A node HTTP server whose /healthz answers 200 for `healthyMs`, then 500. */

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Pod } from '../src/api/types.js';
 import { eventsOf } from './helpers/logs.js';
-import { podManifest, testNode, waitForPod, type TestNode } from './helpers/testKubelet.js';
+import { firstContainer, podManifest, testNode, waitForPod, type TestNode } from './helpers/testKubelet.js';
 
-const status = (p: Pod) => p.status!.containerStatuses![0];
+const status = firstContainer;
 
 describe('restart policies and CrashLoopBackOff on real processes', () => {
   let node: TestNode;

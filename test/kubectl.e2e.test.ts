@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, isRunning, KUBECTL, podYaml, startTestAgent, waitForApiPod, type TestAgent } from './helpers/agent.js';
+import { writeTestFile } from './helpers/testKubelet.js';
 
 describe('stock kubectl 1.20 against the agent', () => {
   let t: TestAgent;
@@ -13,11 +14,7 @@ describe('stock kubectl 1.20 against the agent', () => {
   let kubeconfig: string;
   const kubectl = (args: string[], input?: string) =>
     execa(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { reject: false, input, env: { HOME: dir }, timeout: 60_000 });
-  const file = (name: string, text: string) => {
-    const p = join(dir, name);
-    writeFileSync(p, text);
-    return p;
-  };
+  const file = (name: string, text: string) => writeTestFile(dir, name, text);
 
   beforeAll(async () => {
     t = await startTestAgent();

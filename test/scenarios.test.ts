@@ -1,10 +1,10 @@
 import { execa } from 'execa';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listScenarios } from '../src/cli/scenarioSpec.js';
-import { isolatedConfig } from './helpers/testKubelet.js';
+import { writeAgentConfig } from './helpers/testKubelet.js';
 
 const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js');
 const dir = mkdtempSync(join(tmpdir(), 'tinylet-scenarios-'));
@@ -21,10 +21,7 @@ describe('bundled scenarios', () => {
   });
 
   it.each(names)('%s passes its expected outcome', async (name) => {
-    const c = isolatedConfig();
-    rmSync(c.stateDir, { recursive: true, force: true });
-    const config = join(dir, `${name}.yaml`);
-    writeFileSync(config, `stateDir: ${join(dir, name)}\nbridgeName: ${c.bridgeName}\npodCIDR: ${c.podCIDR}\n`);
+    const config = writeAgentConfig(dir, name);
     const r = await execa('node', [cli, 'scenario', 'run', name, '--config', config], { reject: false });
     expect(r.stdout, r.stdout + r.stderr).toContain('scenario passed');
     expect(r.exitCode).toBe(0);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from '../../src/api/types.js';
@@ -94,4 +94,23 @@ export async function waitUntil(cond: () => boolean, timeoutMs = 20_000): Promis
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The first app container's status, and whether it runs: what most waits look for. */
+export const firstContainer = (p: Pod) => p.status!.containerStatuses![0];
+export const firstRunning = (p: Pod) => p.status?.containerStatuses?.[0].state?.running !== undefined;
+
+/** Writes a file into a test's temp dir and returns its path. */
+export function writeTestFile(dir: string, name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** An agent config file for the CLI (`--config`) with its own state dir, bridge, CIDR and cgroup parent. */
+export function writeAgentConfig(dir: string, name: string): string {
+  const c = isolatedConfig();
+  rmSync(c.stateDir, { recursive: true, force: true });
+  const yaml = `stateDir: ${join(dir, `state-${name}`)}\nbridgeName: ${c.bridgeName}\npodCIDR: ${c.podCIDR}\ncgroupParent: ${c.cgroupParent}\n`;
+  return writeTestFile(dir, `agent-${name}.yaml`, yaml);
 }
