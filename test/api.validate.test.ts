@@ -310,7 +310,7 @@ spec:
 describe('lenient mode', () => {
   const gaps = pod(`    tty: true
     envFrom: [{configMapRef: {name: cfg}}]
-    securityContext: {runAsUser: 1000}
+    securityContext: {runAsUser: 1000, appArmorProfile: {type: RuntimeDefault}}
 `, `  hostPID: true
   volumes:
   - name: cfg
@@ -320,7 +320,7 @@ describe('lenient mode', () => {
   it('reports unimplemented features as errors by default', () => {
     expect(check(gaps).errors).toEqual([
       'spec.hostPID: not implemented by tinylet (use --lenient to ignore it)',
-      'spec.containers[0].securityContext.runAsUser: not implemented by tinylet (use --lenient to ignore it)',
+      'spec.containers[0].securityContext.appArmorProfile: AppArmor: not implemented by tinylet (use --lenient to ignore it)',
       'spec.containers[0].envFrom: not implemented by tinylet (use --lenient to ignore it)',
       'spec.containers[0].tty: not implemented by tinylet (use --lenient to ignore it)',
       'spec.volumes[0].configMap: not implemented by tinylet (use --lenient to ignore it)',
@@ -650,6 +650,168 @@ describe('pod spec and volumes', () => {
   it('requires hostPort to equal containerPort with hostNetwork', () => {
     expect(check(pod('    ports: [{containerPort: 80, hostPort: 8080}]\n', '  hostNetwork: true\n')).errors).toEqual([
       'spec.containers[0].ports[0].containerPort: Invalid value: 80: must match `hostPort` when `hostNetwork` is true',
+    ]);
+  });
+});
+
+describe('securityContext', () => {
+  it('accepts what a kubelet honours or ignores on Linux', () => {
+    const r = check(pod(`    securityContext:
+      runAsUser: 1000
+      runAsGroup: 1000
+      runAsNonRoot: true
+      allowPrivilegeEscalation: false
+      readOnlyRootFilesystem: true
+      capabilities: {add: [NET_ADMIN], drop: [ALL]}
+      seccompProfile: {type: Localhost, localhostProfile: profiles/audit.json}
+      appArmorProfile: {type: Unconfined}
+      seLinuxOptions: {level: "s0:c123,c456"}
+      windowsOptions: {runAsUserName: "ContainerUser"}
+      procMount: Default
+`, `  securityContext:
+    fsGroup: 2000
+    fsGroupChangePolicy: OnRootMismatch
+    supplementalGroups: [3000]
+    supplementalGroupsPolicy: Strict
+    seLinuxChangePolicy: Recursive
+    seccompProfile: {type: RuntimeDefault}
+    sysctls: [{name: kernel.shm_rmid_forced, value: "1"}, {name: net/ipv4/ip_local_port_range, value: "1024 65535"}]
+`));
+    expect(r).toMatchObject({ errors: [], warnings: [] });
+  });
+
+  it('checks user and group ids with the API server wording', () => {
+    expect(check(pod('    securityContext: {runAsUser: -1, runAsGroup: 2147483648}\n', '  securityContext: {runAsUser: 2147483648, fsGroup: -5, supplementalGroups: [1, -1]}\n')).errors).toEqual([
+      'spec.containers[0].securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive',
+      'spec.containers[0].securityContext.runAsGroup: Invalid value: 2147483648: must be between 0 and 2147483647, inclusive',
+      'spec.securityContext.fsGroup: Invalid value: -5: must be between 0 and 2147483647, inclusive',
+      'spec.securityContext.runAsUser: Invalid value: 2147483648: must be between 0 and 2147483647, inclusive',
+      'spec.securityContext.supplementalGroups[1]: Invalid value: -1: must be between 0 and 2147483647, inclusive',
+    ]);
+  });
+
+  it('decodes securityContext strictly', () => {
+    expect(check(pod('    securityContext: {runAsUsr: 1000, privileged: "yes"}\n')).errors).toEqual([
+      'spec.containers[0].securityContext.runAsUsr: unknown field "runAsUsr"',
+      'spec.containers[0].securityContext.privileged: Invalid value: "yes": must be true or false',
+    ]);
+  });
+
+  it('checks the enums', () => {
+    expect(check(pod('    securityContext: {procMount: Masked}\n', '  securityContext: {fsGroupChangePolicy: Sometimes, supplementalGroupsPolicy: Loose, seLinuxChangePolicy: MountOption}\n')).errors).toEqual([
+      'spec.containers[0].securityContext.procMount: Unsupported value: "Masked": supported values: "Default", "Unmasked"',
+      'spec.securityContext.fsGroupChangePolicy: Unsupported value: "Sometimes": supported values: "Always", "OnRootMismatch"',
+      'spec.securityContext.supplementalGroupsPolicy: Unsupported value: "Loose": supported values: "Merge", "Strict"',
+      'spec.securityContext.seLinuxChangePolicy: Unsupported value: "MountOption": supported values: "Recursive"',
+    ]);
+  });
+
+  it('checks seccomp profiles', () => {
+    const { errors } = check(pod(`    securityContext: {seccompProfile: {type: Localhost}}
+  - name: b
+    image: busybox
+    securityContext: {seccompProfile: {type: Localhost, localhostProfile: ../etc/x.json}}
+  - name: c
+    image: busybox
+    securityContext: {seccompProfile: {type: RuntimeDefault, localhostProfile: x.json}}
+  - name: d
+    image: busybox
+    securityContext: {seccompProfile: {localhostProfile: /x.json}}
+`, '  securityContext: {seccompProfile: {type: Default}}\n'));
+    expect(errors).toEqual([
+      'spec.containers[0].securityContext.seccompProfile.localhostProfile: Required value: must be set when seccomp type is Localhost',
+      `spec.containers[1].securityContext.seccompProfile.localhostProfile: Invalid value: "../etc/x.json": must not contain '..'`,
+      'spec.containers[2].securityContext.seccompProfile.localhostProfile: Invalid value: {"type":"RuntimeDefault","localhostProfile":"x.json"}: can only be set when seccomp type is Localhost',
+      'spec.containers[3].securityContext.seccompProfile.type: Required value: type is required when seccompProfile is set',
+      'spec.containers[3].securityContext.seccompProfile.localhostProfile: Invalid value: {"localhostProfile":"/x.json"}: can only be set when seccomp type is Localhost',
+      'spec.securityContext.seccompProfile.type: Unsupported value: "Default": supported values: "Localhost", "RuntimeDefault", "Unconfined"',
+    ]);
+  });
+
+  it('checks AppArmor profiles, and refuses confining ones as not implemented', () => {
+    const { errors } = check(pod(`    securityContext: {appArmorProfile: {type: Localhost, localhostProfile: " k8s-deny "}}
+  - name: b
+    image: busybox
+    securityContext: {appArmorProfile: {type: Unconfined, localhostProfile: x}}
+`, '  securityContext: {appArmorProfile: {type: RuntimeDefault}}\n'));
+    expect(errors).toEqual([
+      'spec.containers[0].securityContext.appArmorProfile.localhostProfile: Invalid value: " k8s-deny ": must not be padded with whitespace',
+      'spec.containers[1].securityContext.appArmorProfile.localhostProfile: Invalid value: "x": can only be set when AppArmor type is Localhost',
+      'spec.securityContext.appArmorProfile: AppArmor: not implemented by tinylet (use --lenient to ignore it)',
+      'spec.containers[0].securityContext.appArmorProfile: AppArmor: not implemented by tinylet (use --lenient to ignore it)',
+    ]);
+    expect(check(pod('', '  securityContext: {appArmorProfile: {}}\n')).errors).toEqual(['spec.securityContext.appArmorProfile.type: Required value: type is required when appArmorProfile is set', 'spec.securityContext.appArmorProfile: AppArmor: not implemented by tinylet (use --lenient to ignore it)']);
+  });
+
+  it('refuses allowPrivilegeEscalation: false with privileged or an added CAP_SYS_ADMIN', () => {
+    const { errors } = check(pod(`    securityContext: {allowPrivilegeEscalation: false, privileged: true}
+  - name: b
+    image: busybox
+    securityContext: {allowPrivilegeEscalation: false, capabilities: {add: [CAP_SYS_ADMIN]}}
+  - name: c
+    image: busybox
+    securityContext: {allowPrivilegeEscalation: false, capabilities: {add: [SYS_ADMIN]}}
+`));
+    expect(errors).toEqual([
+      'spec.containers[0].securityContext: Invalid value: {"allowPrivilegeEscalation":false,"privileged":true}: cannot set `allowPrivilegeEscalation` to false and `privileged` to true',
+      'spec.containers[1].securityContext: Invalid value: {"allowPrivilegeEscalation":false,"capabilities":{"add":["CAP_SYS_ADMIN"]}}: cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN',
+    ]);
+  });
+
+  it('needs hostUsers: false for procMount Unmasked', () => {
+    expect(check(pod('    securityContext: {procMount: Unmasked}\n')).errors).toEqual([
+      'spec.containers[0].securityContext.procMount: Invalid value: "Unmasked": `hostUsers` must be false to use `Unmasked`',
+    ]);
+    expect(check(pod('    securityContext: {procMount: Unmasked}\n', '  hostUsers: false\n')).errors).toEqual([
+      'spec.hostUsers: not implemented by tinylet (use --lenient to ignore it)',
+      'spec.containers[0].securityContext.procMount: not implemented by tinylet (use --lenient to ignore it)',
+    ]);
+  });
+
+  it('checks sysctl names, duplicates and host namespaces', () => {
+    const { errors } = check(pod('', `  hostNetwork: true
+  securityContext:
+    sysctls:
+    - {name: "", value: "1"}
+    - {name: Kernel.Shm, value: "1"}
+    - {name: kernel.shm_rmid_forced, value: "1"}
+    - {name: kernel.shm_rmid_forced, value: "0"}
+    - {name: net.core.somaxconn, value: "1024"}
+`));
+    expect(errors).toEqual([
+      'spec.securityContext.sysctls[0].name: Required value',
+      'spec.securityContext.sysctls[1].name: Invalid value: "Kernel.Shm": must have at most 253 characters and match regex ^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$',
+      'spec.securityContext.sysctls[3].name: duplicate sysctl "kernel.shm_rmid_forced"',
+      `spec.securityContext.sysctls[4].name: Invalid value: "net.core.somaxconn": may not be specified when 'hostNetwork' is true`,
+    ]);
+  });
+
+  it('forbids windowsOptions on a pod that declares os.name linux', () => {
+    const { errors } = check(pod('    securityContext: {windowsOptions: {hostProcess: false}}\n', '  os: {name: linux}\n  securityContext: {windowsOptions: {runAsUserName: "a\\\\b\\\\c"}}\n'));
+    expect(errors).toEqual([
+      'spec.securityContext.windowsOptions.runAsUserName: Invalid value: "a\\\\b\\\\c": runAsUserName cannot contain more than one backslash',
+      'spec.securityContext.windowsOptions: Forbidden: windows options cannot be set for a linux pod',
+      'spec.containers[0].securityContext.windowsOptions: Forbidden: windows options cannot be set for a linux pod',
+    ]);
+  });
+
+  it('refuses the deprecated AppArmor annotations unless unconfined', () => {
+    const r = check(pod().replace('  name: p\n', '  name: p\n  annotations: {container.apparmor.security.beta.kubernetes.io/app: runtime/default}\n'));
+    expect(r.errors).toEqual(['metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]: AppArmor: not implemented by tinylet (use --lenient to ignore it)']);
+  });
+});
+
+describe('volume paths', () => {
+  it('rejects `..` in mountPath, subPath and hostPath.path, and accepts a colon', () => {
+    const { errors } = check(pod(`    volumeMounts:
+    - {name: data, mountPath: /a/../etc}
+    - {name: data, mountPath: "/a:b"}
+    - {name: data, mountPath: /c, subPathExpr: "$(POD)/../x"}
+`, '  volumes: [{name: data, emptyDir: {}}, {name: h, hostPath: {path: /var/../etc}}]\n'));
+    expect(errors).toEqual([
+      `spec.volumes[1].hostPath.path: Invalid value: "/var/../etc": must not contain '..'`,
+      `spec.containers[0].volumeMounts[0].mountPath: Invalid value: "/a/../etc": must not contain '..'`,
+      `spec.containers[0].volumeMounts[2].subPathExpr: Invalid value: "$(POD)/../x": must not contain '..'`,
     ]);
   });
 });

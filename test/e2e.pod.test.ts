@@ -1,4 +1,4 @@
-import http from 'node:http';
+import { httpGet } from './helpers/http.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Pod } from '../src/api/types.js';
 import { eventsOf, logOf } from './helpers/logs.js';
@@ -6,16 +6,6 @@ import { podManifest, testNode, waitForPod, type TestNode } from './helpers/test
 
 const allRunning = (p: Pod) => (p.status?.containerStatuses ?? []).every((c) => c.state?.running !== undefined);
 const phaseIs = (phase: string) => (p: Pod) => p.status?.phase === phase;
-
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
 
 async function retry<T>(fn: () => Promise<T>, ms = 5000): Promise<T> {
   const until = Date.now() + ms;
@@ -54,7 +44,7 @@ describe('pods as real processes', () => {
     const w = node.run(podManifest('web', { containers: [{ name: 'web', image: 'busybox', command: ['sh', '-c', 'mkdir /www; echo pod-ip-ok > /www/index.html; exec httpd -f -p 80 -h /www'] }] }));
     const pod = await waitForPod(node, w, allRunning);
     expect(pod.status!.podIP).toMatch(/^10\.250\./);
-    expect(await retry(() => get(`http://${pod.status!.podIP}/`))).toBe('pod-ip-ok\n');
+    expect(await retry(() => httpGet(`http://${pod.status!.podIP}/`))).toBe('pod-ip-ok\n');
   });
 
   it('combines command/args with ENTRYPOINT/CMD and expands $(VAR) as Kubernetes does', async () => {

@@ -3,6 +3,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Container, ExecAction } from '../src/api/types.js';
 import { execRunner } from '../src/kubelet/prober/execRunner.js';
 import type { ProbeTarget } from '../src/kubelet/prober/types.js';
+import { SpecWriter } from '../src/runtime/containerSpec.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
 
 // nsenter into the namespaces of a process of our own: needs root (CI runs as root).
 const root = process.getuid?.() === 0;
@@ -14,10 +19,16 @@ describe.skipIf(!root)('exec probe runner', () => {
     await new Promise((r) => child.once('spawn', r));
     return child;
   };
+  // The exec mode takes the container's identity from its spec: root with no capabilities will do.
+  const dir = mkdtempSync(join(tmpdir(), 'tinylet-exec-'));
+  const specPath = join(dir, 'spec');
+  new SpecWriter().write(specPath);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const target = (pid: number, container: Partial<Container> = {}): ProbeTarget => ({
     pod: () => ({}),
     container: { name: 'app', ...container },
     pid,
+    specPath,
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', GREETING: 'hello' },
     startedAt: Date.now(),
   });

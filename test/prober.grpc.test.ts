@@ -5,7 +5,7 @@ import type { GRPCAction } from 'kubernetes-types/core/v1.js';
 import { grpcRunner } from '../src/kubelet/prober/grpcRunner.js';
 import type { ProbeTarget } from '../src/kubelet/prober/types.js';
 
-const target: ProbeTarget = { pod: () => ({ status: { podIP: '127.0.0.1' } }), container: { name: 'app' }, pid: 0, env: {}, startedAt: Date.now() };
+const target: ProbeTarget = { pod: () => ({ status: { podIP: '127.0.0.1' } }), container: { name: 'app' }, pid: 0, specPath: '', env: {}, startedAt: Date.now() };
 
 /** A plaintext HTTP/2 server speaking grpc.health.v1: status per service name, nothing at all for "hang". */
 async function healthServer(onTestFinished: (fn: () => Promise<void>) => void, statuses: Record<string, number>) {

@@ -13,7 +13,7 @@ import { runProbe } from '../src/kubelet/prober/prober.js';
 import type { ProbeTarget } from '../src/kubelet/prober/types.js';
 
 function target(container: Partial<Container> = {}): ProbeTarget {
-  return { pod: () => ({ status: { podIP: '127.0.0.1' } }), container: { name: 'app', ...container }, pid: 0, env: {}, startedAt: Date.now() };
+  return { pod: () => ({ status: { podIP: '127.0.0.1' } }), container: { name: 'app', ...container }, pid: 0, specPath: '', env: {}, startedAt: Date.now() };
 }
 
 const seen: http.IncomingMessage[] = [];

@@ -5,7 +5,7 @@ import { httpRunner } from '../src/kubelet/prober/httpRunner.js';
 import type { ProbeTarget } from '../src/kubelet/prober/types.js';
 
 // The HTTP runner speaks HTTP/1.1 itself: these servers answer with raw bytes, the way odd servers do.
-const target: ProbeTarget = { pod: () => ({ status: { podIP: '127.0.0.1' } }), container: { name: 'app' }, pid: 0, env: {}, startedAt: Date.now() };
+const target: ProbeTarget = { pod: () => ({ status: { podIP: '127.0.0.1' } }), container: { name: 'app' }, pid: 0, specPath: '', env: {}, startedAt: Date.now() };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const answers: Record<string, (s: net.Socket) => Promise<void> | void> = {

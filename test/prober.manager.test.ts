@@ -36,7 +36,7 @@ function start(cleanup: Cleanup, container: Partial<Container>) {
     recordEvent: (type, reason, message) => calls.push([at(), 'event', type, reason, message]),
   };
   const probes: ContainerProbes = startContainerProbes(
-    { pod: () => ({ status: { podIP: '127.0.0.1' } }), container: { name: 'app', ...container }, pid: 0, env: {}, startedAt },
+    { pod: () => ({ status: { podIP: '127.0.0.1' } }), container: { name: 'app', ...container }, pid: 0, specPath: '', env: {}, startedAt },
     cb,
   );
   cleanup(() => probes.stop());

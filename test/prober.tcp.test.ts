@@ -5,7 +5,7 @@ import { tcpRunner } from '../src/kubelet/prober/tcpRunner.js';
 import type { ProbeTarget } from '../src/kubelet/prober/types.js';
 
 function target(container: Partial<Container> = {}, podIP?: string): ProbeTarget {
-  return { pod: () => ({ status: { podIP } }), container: { name: 'app', ...container }, pid: 0, env: {}, startedAt: Date.now() };
+  return { pod: () => ({ status: { podIP } }), container: { name: 'app', ...container }, pid: 0, specPath: '', env: {}, startedAt: Date.now() };
 }
 
 const probe = (action: TCPSocketAction, container?: Partial<Container>, podIP = '127.0.0.1') => tcpRunner(action, target(container, podIP), 1000)();

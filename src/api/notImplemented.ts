@@ -1,26 +1,40 @@
 // Fields tinylet does not implement and that would change how the pod behaves if they were
-// silently ignored (a user, a secret, a device, a terminal...). They are errors by default and
-// warnings with --lenient. Fields that mean nothing on a single node (nodeSelector, affinity,
+// silently ignored (a secret, a device, a terminal, an AppArmor profile...). They are errors by
+// default and warnings with --lenient. Fields that mean nothing on a single node (nodeSelector, affinity,
 // tolerations, priority, ...) are not listed: they are accepted and have no effect, as they would
 // have none once the pod is bound to a node.
 import type { Container, Pod, PodSpec, Volume } from './types.js';
-import { type FieldError, child, index, notImplemented } from './fieldErrors.js';
+import { type FieldError, child, index, key, notImplemented } from './fieldErrors.js';
 import { OTHER_VOLUME_SOURCES } from './podSchema.js';
 
 type Obj = Record<string, unknown>;
 const set = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
 const nonEmpty = (v: unknown): boolean => Array.isArray(v) && v.length > 0;
 
-/** Every key set in a securityContext: each one changes what the process may do. */
-function securityContextKeys(sc: unknown, path: string): FieldError[] {
-  if (typeof sc !== 'object' || sc === null) return [];
-  return Object.entries(sc as Obj)
-    .filter(([, v]) => set(v))
-    .map(([k]) => notImplemented(child(path, k)));
+// AppArmor profiles are not applied by tinylet. Unconfined is what a host without AppArmor gives
+// anyway; RuntimeDefault or Localhost would be silently unenforced, so they are refused. (A kubelet
+// on such a host refuses the pod at admission: reason AppArmor, "Cannot enforce AppArmor: AppArmor
+// is not enabled on the host"; see kubelet/admission.ts.)
+const confinesAppArmor = (sc: { appArmorProfile?: { type?: string } } | undefined): boolean =>
+  sc?.appArmorProfile !== undefined && sc.appArmorProfile.type !== 'Unconfined';
+const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+
+/**
+ * The securityContext keys tinylet cannot honour. The rest is implemented, or means nothing on
+ * this host as on a kubelet's: seLinuxOptions and seLinuxChangePolicy (no SELinux here; the
+ * runtime ignores labels on a host without it) and windowsOptions (ignored on Linux).
+ */
+function securityContextGaps(sc: Container['securityContext'], path: string, hostUsers: boolean): FieldError[] {
+  const out: FieldError[] = [];
+  if (confinesAppArmor(sc)) out.push(notImplemented(child(path, 'appArmorProfile'), 'AppArmor'));
+  // Unmasked /proc needs a user namespace (hostUsers: false, itself not implemented); with the
+  // host's users the API server's own rule already refuses it.
+  if (sc?.procMount === 'Unmasked' && !hostUsers) out.push(notImplemented(child(path, 'procMount')));
+  return out;
 }
 
-function containerGaps(c: Container, path: string, init: boolean): FieldError[] {
-  const out = securityContextKeys(c.securityContext, child(path, 'securityContext'));
+function containerGaps(c: Container, path: string, init: boolean, hostUsers: boolean): FieldError[] {
+  const out = securityContextGaps(c.securityContext, child(path, 'securityContext'), hostUsers);
   const flag = (cond: boolean, field: string) => cond && out.push(notImplemented(child(path, field)));
   flag(nonEmpty(c.envFrom), 'envFrom');
   flag(nonEmpty(c.volumeDevices), 'volumeDevices');
@@ -52,7 +66,8 @@ function volumeGaps(v: Volume, path: string): FieldError[] {
 }
 
 function specGaps(spec: PodSpec): FieldError[] {
-  const out = securityContextKeys(spec.securityContext, 'spec.securityContext');
+  const out: FieldError[] = [];
+  if (confinesAppArmor(spec.securityContext)) out.push(notImplemented('spec.securityContext.appArmorProfile', 'AppArmor'));
   const flag = (cond: boolean, field: string) => cond && out.push(notImplemented(`spec.${field}`));
   flag(spec.hostPID === true, 'hostPID');
   flag(spec.hostIPC === true, 'hostIPC');
@@ -73,8 +88,13 @@ export function findNotImplemented(pod: Pod): FieldError[] {
   const out = specGaps(spec);
   // Finalizers hold a deleted object until a controller removes them; tinylet has no such controller.
   if (nonEmpty(pod.metadata?.finalizers)) out.push(notImplemented('metadata.finalizers'));
-  (spec.initContainers ?? []).forEach((c, i) => out.push(...containerGaps(c, index('spec.initContainers', i), true)));
-  (spec.containers ?? []).forEach((c, i) => out.push(...containerGaps(c, index('spec.containers', i), false)));
+  // The kubelet still honours the deprecated per-container AppArmor annotations.
+  for (const [k, v] of Object.entries(pod.metadata?.annotations ?? {})) {
+    if (k.startsWith(APPARMOR_ANNOTATION_PREFIX) && v !== 'unconfined') out.push(notImplemented(key('metadata.annotations', k), 'AppArmor'));
+  }
+  const hostUsers = spec.hostUsers !== false;
+  (spec.initContainers ?? []).forEach((c, i) => out.push(...containerGaps(c, index('spec.initContainers', i), true, hostUsers)));
+  (spec.containers ?? []).forEach((c, i) => out.push(...containerGaps(c, index('spec.containers', i), false, hostUsers)));
   (spec.volumes ?? []).forEach((v, i) => out.push(...volumeGaps(v, index('spec.volumes', i))));
   return out;
 }

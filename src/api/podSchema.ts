@@ -48,6 +48,41 @@ const envVar = struct({
   }),
 });
 
+// securityContext fields of Kubernetes 1.34 (kubernetes-types 1.30 lacks supplementalGroupsPolicy
+// and seLinuxChangePolicy): a typo such as `runAsUsr` would otherwise run the process as root.
+const profile = struct({ type: S, localhostProfile: S });
+const seLinuxOptions = struct({ level: S, role: S, type: S, user: S });
+const windowsOptions = struct({ gmsaCredentialSpec: S, gmsaCredentialSpecName: S, hostProcess: B, runAsUserName: S });
+const securityContextSchema = struct({
+  allowPrivilegeEscalation: B,
+  appArmorProfile: profile,
+  capabilities: struct({ add: list(S), drop: list(S) }),
+  privileged: B,
+  procMount: S,
+  readOnlyRootFilesystem: B,
+  runAsGroup: I,
+  runAsNonRoot: B,
+  runAsUser: I,
+  seLinuxOptions,
+  seccompProfile: profile,
+  windowsOptions,
+});
+const podSecurityContextSchema = struct({
+  appArmorProfile: profile,
+  fsGroup: I,
+  fsGroupChangePolicy: S,
+  runAsGroup: I,
+  runAsNonRoot: B,
+  runAsUser: I,
+  seLinuxChangePolicy: S,
+  seLinuxOptions,
+  seccompProfile: profile,
+  supplementalGroups: list(I),
+  supplementalGroupsPolicy: S,
+  sysctls: list(struct({ name: S, value: S })),
+  windowsOptions,
+});
+
 export const containerSchema = struct({
   name: S,
   image: S,
@@ -70,7 +105,7 @@ export const containerSchema = struct({
   lifecycle: struct({ postStart: lifecycleHandler, preStop: lifecycleHandler, stopSignal: S }),
   terminationMessagePath: S,
   terminationMessagePolicy: S,
-  securityContext: OBJ,
+  securityContext: securityContextSchema,
   stdin: B,
   stdinOnce: B,
   tty: B,
@@ -129,7 +164,7 @@ export const podSpecSchema = struct({
   hostIPC: B,
   hostUsers: B,
   shareProcessNamespace: B,
-  securityContext: OBJ,
+  securityContext: podSecurityContextSchema,
   imagePullSecrets: list(OBJ),
   hostname: S,
   hostnameOverride: S,

@@ -7,6 +7,7 @@ import { isDNS1123Label, isQuantity, isValidPortName, isValidPortNum, quantityVa
 import { validateEnv } from './validateEnv.js';
 import { validateLifecycle } from './validateLifecycle.js';
 import { type ProbeKind, validateProbe } from './validateProbe.js';
+import { validateContainerSecurityContext } from './validateSecurityContext.js';
 import { validateVolumeMounts } from './validateVolumes.js';
 
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
@@ -19,6 +20,8 @@ export interface PodContext {
   /** The pod's terminationGracePeriodSeconds, the ceiling of a preStop sleep. */
   grace: number | undefined;
   hostNetwork: boolean;
+  /** False only with spec.hostUsers: false (a user namespace); procMount Unmasked needs one. */
+  hostUsers: boolean;
 }
 
 /** Validates every container of the spec; names must be unique across init and app containers. */
@@ -50,6 +53,7 @@ function validateContainer(c: Container, path: string, init: boolean, names: Set
   validateEnv(c.env ?? [], child(path, 'env'), out);
   errs.push(...validateVolumeMounts(c.volumeMounts ?? [], child(path, 'volumeMounts'), ctx.volumeNames));
   errs.push(...validateResources(c.resources ?? {}, child(path, 'resources')));
+  errs.push(...validateContainerSecurityContext(c, child(path, 'securityContext'), ctx.hostUsers));
 
   const sidecar = init && c.restartPolicy === 'Always';
   if (!init && c.restartPolicy !== undefined) errs.push(forbidden(child(path, 'restartPolicy'), 'may not be set for non-init containers'));

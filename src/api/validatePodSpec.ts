@@ -4,6 +4,7 @@ import type { PodSpec } from './types.js';
 import { type Findings, child, forbidden, index, invalid, required, unsupported } from './fieldErrors.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from './names.js';
 import { validateContainers } from './validateContainer.js';
+import { validatePodSecurityContext } from './validateSecurityContext.js';
 import { validateVolumes } from './validateVolumes.js';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
@@ -47,7 +48,8 @@ export function validatePodSpec(spec: PodSpec, out: Findings): void {
 
   const volumes = validateVolumes(spec.volumes ?? [], child(path, 'volumes'));
   errs.push(...volumes.errors);
-  validateContainers(spec, { volumeNames: volumes.names, grace, hostNetwork: spec.hostNetwork === true }, out);
+  validateContainers(spec, { volumeNames: volumes.names, grace, hostNetwork: spec.hostNetwork === true, hostUsers: spec.hostUsers !== false }, out);
+  errs.push(...validatePodSecurityContext(spec));
   warnStopSignalWithoutOS(spec, out);
 }
 

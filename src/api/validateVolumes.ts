@@ -1,6 +1,7 @@
 // Volumes and the mounts that use them. tinylet provides emptyDir and hostPath (the other
 // sources are reported by notImplemented.ts); beyond the API server's rules we require absolute
-// paths, because the runtime bind-mounts them and a relative path has no meaning there.
+// paths, because the runtime bind-mounts them and a relative path has no meaning there, and a
+// mountPath without `..` elements (the API server checks that for subPath and hostPath.path only).
 import type { Volume, VolumeMount } from './types.js';
 import { type FieldError, child, duplicate, forbidden, index, invalid, notFound, required, unsupported } from './fieldErrors.js';
 import { isDNS1123Label, isQuantity } from './names.js';
@@ -75,6 +76,9 @@ export function validateVolumeMounts(mounts: VolumeMount[], path: string, volume
     if (!m.mountPath) errs.push(required(child(p, 'mountPath')));
     else {
       if (!m.mountPath.startsWith('/')) errs.push(invalid(child(p, 'mountPath'), m.mountPath, 'must be an absolute path'));
+      // The API server does not look for `..` in mountPath; tinylet refuses it so that a mount target
+      // never climbs out of the place it names. ':' is legal (`/a:b` is an ordinary directory name).
+      else if (hasDotDot(m.mountPath)) errs.push(invalid(child(p, 'mountPath'), m.mountPath, "must not contain '..'"));
       if (mountPaths.has(m.mountPath)) errs.push(duplicate(child(p, 'mountPath'), 'mountPath', m.mountPath));
       mountPaths.add(m.mountPath);
     }

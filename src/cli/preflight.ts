@@ -32,6 +32,7 @@ export function hostChecks(): Check[] {
     { name: 'unshare', ok: executable(UNSHARE), detail: `${UNSHARE} is missing: apt-get install util-linux`, required: true },
     { name: 'nsenter', ok: executable(NSENTER), detail: `${NSENTER} is missing: apt-get install util-linux`, required: true },
     { name: 'ip', ok: onPath('ip'), detail: 'ip is missing: apt-get install iproute2', required: true },
+    { name: 'nft', ok: onPath('nft'), detail: 'nft is missing: apt-get install nftables', required: true },
     { name: 'mkfifo', ok: onPath('mkfifo'), detail: 'mkfifo is missing: apt-get install coreutils', required: true },
     { name: 'overlay filesystem', ok: overlay, detail: 'the kernel has no overlay filesystem (modprobe overlay)', required: true },
     { name: 'busybox (image busybox)', ok: existsSync('/bin/busybox'), detail: 'apt-get install busybox-static', required: false },

@@ -79,7 +79,7 @@ export async function runPods(pods: Pod[], opts: RunPodsOptions): Promise<RunRes
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await kubelet.network.destroyIfUnused();
-    removeCgroupParent(opts.config.cgroupParent);
+    await removeCgroupParent(opts.config.cgroupParent);
     rmSync(stateDir, { recursive: true, force: true });
   }
   const finalPods = workers.map((w) => w.pod);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { ImageConfig } from '../runtime/images/imageConfig.js';
 import { parseDuration } from './duration.js';
@@ -20,9 +21,17 @@ export interface AgentConfig {
   podCIDR: string;
   /** Pod network (bridge + veth). Needs root; without it pods still get their own netns with lo. */
   podNetwork: boolean;
+  /** Let pods open connections to the host itself (its bridge address, its other addresses); off by default. */
+  podHostAccess: boolean;
   /** Hand out pod IPs from a random point of the CIDR (embedded agents sharing a bridge). */
   randomPodIPs?: boolean;
   staticPodPath?: string;
+  /** The kubelet's seccompDefault: containers that ask for no seccomp profile get RuntimeDefault. */
+  seccompDefault: boolean;
+  /** The kubelet's allowedUnsafeSysctls (patterns ending in `*` allowed). */
+  allowedUnsafeSysctls: string[];
+  /** The file this config was read from (hidden from containers, like the state dir). */
+  configPath?: string;
   crashLoopBackOff: { initialDelayMs: number; maxContainerRestartPeriodMs: number };
   images: Record<string, Partial<ImageConfig>>;
 }
@@ -38,6 +47,9 @@ export function defaultConfig(): AgentConfig {
     cgroupParent: 'tinylet',
     podCIDR: '10.244.0.0/16',
     podNetwork: process.getuid?.() === 0,
+    podHostAccess: false,
+    seccompDefault: false,
+    allowedUnsafeSysctls: [],
     crashLoopBackOff: { initialDelayMs: 10_000, maxContainerRestartPeriodMs: 300_000 },
     images: {},
   };
@@ -50,11 +62,14 @@ type RawConfig = Partial<Omit<AgentConfig, 'crashLoopBackOff'>> & {
 /** Reads a KubeletConfiguration-style YAML file; unknown keys are an error so typos are noticed. */
 export function loadConfig(path: string | undefined, overrides: Partial<AgentConfig> = {}): AgentConfig {
   const cfg = defaultConfig();
-  if (path) applyRaw(cfg, (parse(readFileSync(path, 'utf8')) ?? {}) as RawConfig & Record<string, unknown>, path);
+  if (path) {
+    applyRaw(cfg, (parse(readFileSync(path, 'utf8')) ?? {}) as RawConfig & Record<string, unknown>, path);
+    cfg.configPath = resolve(path);
+  }
   return { ...cfg, ...overrides };
 }
 
-const KNOWN = new Set(['apiVersion', 'kind', 'nodeName', 'stateDir', 'socketPath', 'apiPort', 'apiAddress', 'bridgeName', 'podCIDR', 'podNetwork', 'staticPodPath', 'crashLoopBackOff', 'images', 'imageDir', 'cgroupParent']);
+const KNOWN = new Set(['apiVersion', 'kind', 'nodeName', 'stateDir', 'socketPath', 'apiPort', 'apiAddress', 'bridgeName', 'podCIDR', 'podNetwork', 'podHostAccess', 'seccompDefault', 'allowedUnsafeSysctls', 'staticPodPath', 'crashLoopBackOff', 'images', 'imageDir', 'cgroupParent']);
 
 export function applyRaw(cfg: AgentConfig, raw: RawConfig & Record<string, unknown>, source: string): void {
   for (const key of Object.keys(raw)) {
@@ -62,6 +77,14 @@ export function applyRaw(cfg: AgentConfig, raw: RawConfig & Record<string, unkno
   }
   const { crashLoopBackOff, apiVersion: _a, kind: _k, ...rest } = raw as RawConfig & { apiVersion?: string; kind?: string };
   Object.assign(cfg, rest);
+  // Truthiness would open the host to pods on `podHostAccess: "no"`.
+  if (typeof cfg.podHostAccess !== 'boolean') throw new Error(`${source}: podHostAccess: must be true or false`);
+  if (typeof cfg.seccompDefault !== 'boolean') throw new Error(`${source}: seccompDefault: must be true or false`);
+  if (!Array.isArray(cfg.allowedUnsafeSysctls) || cfg.allowedUnsafeSysctls.some((s) => typeof s !== 'string')) {
+    throw new Error(`${source}: allowedUnsafeSysctls: must be a list of sysctl names or patterns`);
+  }
+  // The overlay's mount options are a comma-separated list: such a state dir could not be mounted.
+  if (/[,:\\]/.test(cfg.stateDir)) throw new Error(`${source}: stateDir: must not contain ',', ':' or '\\'`);
   if (crashLoopBackOff) {
     if (crashLoopBackOff.initialDelay !== undefined) cfg.crashLoopBackOff.initialDelayMs = parseDuration(crashLoopBackOff.initialDelay, 'crashLoopBackOff.initialDelay');
     if (crashLoopBackOff.maxContainerRestartPeriod !== undefined) {

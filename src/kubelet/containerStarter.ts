@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { Pod } from '../api/types.js';
+import { quantityValue } from '../api/names.js';
+import { createContainerCgroup, type CgroupLimits } from '../runtime/cgroups.js';
 import { effectiveArgv, expandVars } from '../runtime/command.js';
+import type { Bind } from '../runtime/containerSpec.js';
 import { containerEnv } from '../runtime/env.js';
+import { hostRootHiding, type Hiding } from '../runtime/hostRoot.js';
 import { ensureBusyboxApplets } from '../runtime/images/busyboxApplets.js';
 import { BUSYBOX_APPLET_DIR } from '../runtime/images/builtins.js';
 import type { ImageCatalog } from '../runtime/images/catalog.js';
@@ -10,21 +15,13 @@ import { launchContainer, type ContainerProcess } from '../runtime/launch.js';
 import { prepareRootFs } from '../runtime/rootfs.js';
 import type { Sandbox } from '../runtime/sandbox.js';
 import { volumeBinds } from '../runtime/volumes.js';
-import { join } from 'node:path';
-import { quantityValue } from '../api/names.js';
-import { createContainerCgroup, type CgroupLimits } from '../runtime/cgroups.js';
 import type { ContainerRecord } from './containerRecord.js';
+import { processSecurity, type SecurityOptions } from './processSecurity.js';
 import { containerRootDir } from './podPaths.js';
 
-/** The container's config could not be generated (Kubernetes' CreateContainerConfigError/CreateContainerError). */
-export class CreateContainerError extends Error {
-  constructor(
-    readonly reason: 'CreateContainerConfigError' | 'CreateContainerError',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { CreateContainerError } from './createContainerError.js';
+
+export { CreateContainerError };
 
 export interface StartContext {
   pod: Pod;
@@ -32,10 +29,13 @@ export interface StartContext {
   stateDir: string;
   /** Shared files derived from images (busybox applet links), kept across pods and runs. */
   imageDir: string;
-  /** The cgroup under which containers with resources.limits get their own. */
+  /** The cgroup under which each container gets its own. */
   cgroupParent: string;
   volumeSources: Map<string, string>;
-  podBinds: string[];
+  podBinds: Bind[];
+  security: SecurityOptions;
+  /** The agent's own files, never visible to a container on the host's root. */
+  agentPaths: { dirs: string[]; files: string[] };
 }
 
 export function resolveImage(images: ImageCatalog, record: ContainerRecord): ResolvedImage {
@@ -47,14 +47,18 @@ export async function startInstance(ctx: StartContext, record: ContainerRecord, 
   const env = containerEnv(ctx.pod, record.spec, image.config.env, ctx.sandbox.hostname);
   const argv = effectiveArgv(image.config, record.spec).map((a) => expandVars(a, env));
   if (argv.length === 0) throw new CreateContainerError('CreateContainerError', 'failed to generate container spec: no command specified');
-  let binds: string[];
+  const security = processSecurity(ctx.pod, record.spec, image.config, ctx.security);
+  let binds: Bind[];
   try {
     binds = [...ctx.podBinds, ...volumeBinds(record.spec, ctx.volumeSources)];
   } catch (err) {
     throw new CreateContainerError('CreateContainerConfigError', (err as Error).message);
   }
-  if (image.config.busyboxApplets) binds.push(`${ensureBusyboxApplets(ctx.imageDir)}:${BUSYBOX_APPLET_DIR}:ro`);
-  const rootfs = prepareRootFs(join(containerRootDir(ctx.stateDir, ctx.pod, record.name), 'rootfs'), image.config);
+  const hide: Hiding = image.config.rootDir ? { opaque: [], whiteout: [] } : hostRootHiding(ctx.agentPaths);
+  const imageBinds: Bind[] = (image.config.hostPaths ?? []).filter((p) => isHidden(p, hide)).map((p) => ({ src: p, dst: p, readOnly: true }));
+  if (image.config.busyboxApplets) imageBinds.push({ src: ensureBusyboxApplets(ctx.imageDir), dst: BUSYBOX_APPLET_DIR, readOnly: true });
+  const dir = containerRootDir(ctx.stateDir, ctx.pod, record.name);
+  const rootfs = prepareRootFs(join(dir, 'rootfs'), image.config, hide);
   record.env = env;
   record.argv = argv;
   record.cgroup = createContainerCgroup(ctx.cgroupParent, `${ctx.pod.metadata!.uid}_${record.name}_${record.instances}`, limitsOf(record));
@@ -64,9 +68,12 @@ export async function startInstance(ctx: StartContext, record: ContainerRecord, 
     env,
     workingDir: record.spec.workingDir || image.config.workingDir,
     rootfs,
-    binds,
-    ioDir: join(containerRootDir(ctx.stateDir, ctx.pod, record.name), 'io'),
+    // Image paths first: the pod's volumes may be mounted below them.
+    binds: [...imageBinds, ...binds],
+    ioDir: join(dir, 'io'),
+    specPath: join(dir, 'spec'),
     cgroups: record.cgroup?.dirs,
+    security,
   }).catch((err: unknown) => {
     record.cgroup?.remove();
     record.cgroup = undefined;
@@ -74,6 +81,11 @@ export async function startInstance(ctx: StartContext, record: ContainerRecord, 
   });
   record.containerID = `tinylet://${randomBytes(32).toString('hex')}`;
   return proc;
+}
+
+/** Whether a host path is behind one of the root's hidden paths. */
+function isHidden(path: string, hide: Hiding): boolean {
+  return [...hide.opaque, ...hide.whiteout].some((h) => path === h || path.startsWith(h + '/'));
 }
 
 /** resources.limits as the kernel takes them: bytes of memory, millicores of CPU. */

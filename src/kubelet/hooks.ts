@@ -22,7 +22,7 @@ export interface HookResult {
 export async function runLifecycleHandler(handler: LifecycleHandler, ctx: HookContext): Promise<HookResult> {
   if (handler.exec) {
     const argv = handler.exec.command ?? [];
-    const r = await execInContainer({ pid: ctx.target.pid }, argv, { env: ctx.target.env, timeoutMs: ctx.timeoutMs });
+    const r = await execInContainer({ pid: ctx.target.pid, specPath: ctx.target.specPath }, argv, { env: ctx.target.env, timeoutMs: ctx.timeoutMs });
     if (r.exitCode === 0) return { ok: true, message: '' };
     return { ok: false, message: `Exec lifecycle hook (${JSON.stringify(argv)}) failed - error: command '${argv.join(' ')}' exited with ${r.exitCode}: ${r.output.trim()}` };
   }

@@ -42,7 +42,7 @@ export class Kubelet extends EventEmitter implements KubeletContext {
     this.setMaxListeners(0);
     this.events = new EventRecorder(config.nodeName, 5000, () => this.nextResourceVersion());
     this.images = new ImageCatalog(config.images);
-    this.network = new NetworkManager(config.bridgeName, config.podCIDR, config.podNetwork, config.randomPodIPs);
+    this.network = new NetworkManager(config.bridgeName, config.podCIDR, config.podNetwork, config.randomPodIPs, config.podHostAccess);
   }
 
   nextResourceVersion(): string {

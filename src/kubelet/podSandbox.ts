@@ -1,11 +1,13 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod } from '../api/types.js';
+import type { Bind } from '../runtime/containerSpec.js';
 import { startSandbox, stopSandbox, type Sandbox } from '../runtime/sandbox.js';
 import { preparePodVolumes, removePodVolumes } from '../runtime/volumes.js';
 import type { KubeletContext } from './kubeletContext.js';
 import { writePodFiles } from './podFiles.js';
 import { podDir } from './podPaths.js';
+import { podSysctls } from './admission.js';
 
 /** A pod's sandbox and what lives and dies with it: the pause process, pod network, volumes, pod files. */
 export class PodSandbox {
@@ -14,7 +16,7 @@ export class PodSandbox {
     readonly hostname: string,
     readonly net: { ip?: string; hostVeth?: string },
     readonly volumeSources: Map<string, string>,
-    readonly podBinds: string[],
+    readonly podBinds: Bind[],
     private readonly pod: Pod,
     private readonly kl: KubeletContext,
   ) {}
@@ -24,7 +26,7 @@ export class PodSandbox {
     const hostname = spec.hostname ?? pod.metadata!.name!;
     const dir = podDir(kl.config.stateDir, pod);
     mkdirSync(dir, { recursive: true });
-    const sandbox = await startSandbox({ hostname, hostNetwork: spec.hostNetwork === true, sharePid: spec.shareProcessNamespace === true });
+    const sandbox = await startSandbox({ hostname, hostNetwork: spec.hostNetwork === true, sharePid: spec.shareProcessNamespace === true, sysctls: podSysctls(pod) });
     let net: { ip?: string; hostVeth?: string } = {};
     try {
       if (!spec.hostNetwork) net = await kl.network.attach(sandbox.pid, pod.metadata!.uid!);

@@ -19,6 +19,7 @@ import { resumeDelay, shouldRestart } from './restartPolicy.js';
 import { sleep } from './sleep.js';
 import { killContainer, type KillContext } from './termination.js';
 import { rfc3339 } from '../api/time.js';
+import { admitPod } from './admission.js';
 
 const DELETED_POD_LOG_RETENTION_MS = 60_000;
 
@@ -107,6 +108,7 @@ export class PodWorker implements InstanceHost {
 
   private async run(): Promise<void> {
     this.event('Normal', 'Scheduled', `Successfully assigned ${this.key} to ${this.kl.config.nodeName}`);
+    if (this.rejectedAtAdmission()) return;
     this.startTime = rfc3339(new Date());
     this.startedAtMs = Date.now();
     this.scheduleDeadline();
@@ -146,6 +148,26 @@ export class PodWorker implements InstanceHost {
     }
     this.refreshStatus();
     this.finished = true;
+  }
+
+  /**
+   * The kubelet's admission (sysctls, AppArmor): a pod it cannot run as asked fails at once, with
+   * its reason and "Pod was rejected: ...", and nothing of it is started.
+   */
+  private rejectedAtAdmission(): boolean {
+    let verdict;
+    try {
+      verdict = admitPod(this.pod, { allowedUnsafeSysctls: this.kl.config.allowedUnsafeSysctls, appArmorEnabled: false });
+    } catch (err) {
+      verdict = { reason: 'UnexpectedAdmissionError', message: (err as Error).message };
+    }
+    if (!verdict) return false;
+    this.event('Warning', verdict.reason, verdict.message);
+    this.failed = { reason: verdict.reason, message: `Pod was rejected: ${verdict.message}` };
+    this.completed = true;
+    this.refreshStatus();
+    this.finished = true;
+    return true;
   }
 
   /** Sandbox creation failures are retried with the back-off while the pod stays Pending. */
@@ -273,7 +295,18 @@ export class PodWorker implements InstanceHost {
 
   startContext(): StartContext {
     const box = this.box!;
-    return { pod: this.pod, sandbox: box.sandbox, stateDir: this.kl.config.stateDir, imageDir: this.kl.config.imageDir ?? join(this.kl.config.stateDir, 'images'), cgroupParent: this.kl.config.cgroupParent, volumeSources: box.volumeSources, podBinds: box.podBinds };
+    const cfg = this.kl.config;
+    return {
+      pod: this.pod,
+      sandbox: box.sandbox,
+      stateDir: cfg.stateDir,
+      imageDir: cfg.imageDir ?? join(cfg.stateDir, 'images'),
+      cgroupParent: cfg.cgroupParent,
+      volumeSources: box.volumeSources,
+      podBinds: box.podBinds,
+      security: { seccompDefault: cfg.seccompDefault, seccompRoot: join(cfg.stateDir, 'seccomp') },
+      agentPaths: { dirs: [cfg.stateDir, ...(cfg.imageDir ? [cfg.imageDir] : [])], files: [cfg.socketPath, ...(cfg.configPath ? [cfg.configPath] : [])] },
+    };
   }
 
   logLine(r: ContainerRecord, line: Omit<LogLine, 'timestamp'>): void {
@@ -282,7 +315,7 @@ export class PodWorker implements InstanceHost {
 
   /** One running instance as probes and hooks see it. */
   targetOf(r: ContainerRecord, proc: ContainerProcess): ProbeTarget {
-    return { pod: () => this.pod, container: r.spec, pid: proc.pid, env: r.env, startedAt: proc.startedAt.getTime() };
+    return { pod: () => this.pod, container: r.spec, pid: proc.pid, specPath: proc.specPath, env: r.env, startedAt: proc.startedAt.getTime() };
   }
 
   podGrace(): number {

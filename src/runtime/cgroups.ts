@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-const ROOT = '/sys/fs/cgroup';
+import { CGROUP_ROOT as ROOT, cgroupLayout } from './cgroupMounts.js';
 
 export interface CgroupLimits {
   memoryBytes?: number;
@@ -33,36 +32,42 @@ export function cgroupMode(): Mode {
 const CFS_PERIOD_US = 100_000;
 
 /**
- * A cgroup with the container's resources.limits, as the kubelet gives each container: memory (the
- * OOM killer acts at the limit) and a CFS quota for CPU. Returns undefined when there is nothing to
- * limit or no usable cgroup hierarchy.
+ * The container's own cgroup, as the kubelet gives each container, with its resources.limits: memory
+ * (the OOM killer acts at the limit) and a CFS quota for CPU. Every container gets one, limits or
+ * not, so its cgroup namespace is rooted at a cgroup of its own. Undefined without cgroups.
  */
 export function createContainerCgroup(parent: string, name: string, limits: CgroupLimits): ContainerCgroup | undefined {
-  if (limits.memoryBytes === undefined && limits.cpuMillis === undefined) return undefined;
   const mode = cgroupMode();
   if (mode === 'none') return undefined;
   return mode === 'v2' ? createV2(parent, name, limits) : createV1(parent, name, limits);
 }
 
+/** The container's directory in every hierarchy (a cpuset one must inherit cpus and mems to be joinable). */
 function createV1(parent: string, name: string, limits: CgroupLimits): ContainerCgroup {
   const dirs: string[] = [];
-  const memory = join(ROOT, 'memory', parent, name);
-  if (limits.memoryBytes !== undefined) {
-    mkdirSync(memory, { recursive: true });
-    writeFileSync(join(memory, 'memory.limit_in_bytes'), String(Math.floor(limits.memoryBytes)));
-    dirs.push(memory);
+  for (const h of cgroupLayout().mounts) {
+    let dir = h.dir;
+    for (const part of [...parent.split('/').filter(Boolean), name]) {
+      const up = dir;
+      dir = join(dir, part);
+      if (!existsSync(dir)) {
+        mkdirSync(dir);
+        if (h.options.split(',').includes('cpuset')) for (const f of ['cpuset.cpus', 'cpuset.mems']) writeFileSync(join(dir, f), readFileSync(join(up, f)));
+      }
+    }
+    dirs.push(dir);
   }
+  const memory = join(ROOT, 'memory', parent, name);
+  if (limits.memoryBytes !== undefined) writeFileSync(join(memory, 'memory.limit_in_bytes'), String(Math.floor(limits.memoryBytes)));
   if (limits.cpuMillis !== undefined && existsSync(join(ROOT, 'cpu'))) {
     const cpu = join(ROOT, 'cpu', parent, name);
-    mkdirSync(cpu, { recursive: true });
     writeFileSync(join(cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
     writeFileSync(join(cpu, 'cpu.cfs_quota_us'), String(Math.max(1000, Math.floor((limits.cpuMillis * CFS_PERIOD_US) / 1000))));
-    dirs.push(cpu);
   }
   return {
     dirs,
-    oomKilled: () => dirs.includes(memory) && counter(join(memory, 'memory.oom_control'), 'oom_kill') > 0,
-    remove: () => dirs.forEach(removeDir),
+    oomKilled: () => limits.memoryBytes !== undefined && counter(join(memory, 'memory.oom_control'), 'oom_kill') > 0,
+    remove: () => removeSoon(dirs),
   };
 }
 
@@ -76,7 +81,7 @@ function createV2(parent: string, name: string, limits: CgroupLimits): Container
   mkdirSync(dir, { recursive: true });
   if (limits.memoryBytes !== undefined) writeFileSync(join(dir, 'memory.max'), String(Math.floor(limits.memoryBytes)));
   if (limits.cpuMillis !== undefined) writeFileSync(join(dir, 'cpu.max'), `${Math.max(1000, Math.floor((limits.cpuMillis * CFS_PERIOD_US) / 1000))} ${CFS_PERIOD_US}`);
-  return { dirs: [dir], oomKilled: () => counter(join(dir, 'memory.events'), 'oom_kill') > 0, remove: () => removeDir(dir) };
+  return { dirs: [dir], oomKilled: () => counter(join(dir, 'memory.events'), 'oom_kill') > 0, remove: () => removeSoon([dir]) };
 }
 
 function counter(file: string, key: string): number {
@@ -88,24 +93,42 @@ function counter(file: string, key: string): number {
   }
 }
 
-/** A cgroup can be removed once its processes are gone (they are: the PID namespace died with PID 1). */
-function removeDir(dir: string): void {
+/** Removes an empty cgroup; false while a process is still leaving it (or it is gone). */
+function removeDir(dir: string): boolean {
   try {
     rmdirSync(dir);
+    return true;
   } catch {
-    /* still busy or gone; the next start of the agent sweeps the parent */
+    return false;
   }
 }
 
-/** Removes the (empty) parent cgroup from every hierarchy, as `tinylet run` and tests end. */
-export function removeCgroupParent(parent: string): void {
-  for (const dir of parentDirs(parent)) removeDir(dir);
+/**
+ * A container's cgroup goes once its processes are gone. The PID namespace died with PID 1, but an
+ * exec'd process (a probe, kubectl exec) may take a moment more to leave: try again for a while;
+ * what is left after that the next start of the agent sweeps.
+ */
+function removeSoon(dirs: string[], triesLeft = 40): void {
+  const busy = dirs.filter((d) => existsSync(d) && !removeDir(d));
+  if (busy.length > 0 && triesLeft > 0) setTimeout(() => removeSoon(busy, triesLeft - 1), 50).unref();
+}
+
+/**
+ * Removes the parent cgroup, and what is left below it, from every hierarchy, as `tinylet run` and
+ * tests end; waits up to a second for the last processes to leave.
+ */
+export async function removeCgroupParent(parent: string): Promise<void> {
+  for (let tries = 0; tries < 20; tries++) {
+    sweepCgroups(parent);
+    if (parentDirs(parent).filter((dir) => !removeDir(dir)).length === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** The parent's directory in each hierarchy tinylet uses, where it exists. */
 function parentDirs(parent: string): string[] {
   const mode = cgroupMode();
-  const dirs = mode === 'v2' ? [join(ROOT, parent)] : mode === 'v1' ? ['memory', 'cpu'].map((c) => join(ROOT, c, parent)) : [];
+  const dirs = mode === 'v2' ? [join(ROOT, parent)] : mode === 'v1' ? cgroupLayout().mounts.map((h) => join(h.dir, parent)) : [];
   return dirs.filter((d) => existsSync(d));
 }
 

@@ -1,8 +1,10 @@
-import { NSENTER } from './paths.js';
+import { pauseBinary } from './paths.js';
 
 export interface ExecTarget {
   /** Host PID of the container's main process: its namespaces are the ones entered. */
   pid: number;
+  /** The container's launcher spec: its cgroups, user, capabilities and seccomp filter. */
+  specPath: string;
 }
 
 export interface ExecResult {
@@ -11,9 +13,14 @@ export interface ExecResult {
   timedOut: boolean;
 }
 
-/** nsenter arguments entering every namespace of a container, PID and mount included. */
-export function nsenterArgs(pid: number): string[] {
-  return ['--target', String(pid), '--net', '--ipc', '--uts', '--pid', '--mount', '--'];
+/**
+ * The pause binary's exec mode: joins every namespace and cgroup of the container, takes its
+ * identity (user, groups, capabilities, no_new_privs, seccomp) and working dir, then execs, as
+ * `runc exec` does for kubectl exec, exec probes and exec hooks. With tty, the command gets a terminal
+ * of the container's own devpts, relayed to the caller's (node-pty's) terminal.
+ */
+export function execArgv(target: ExecTarget, argv: string[], opts: { tty?: boolean } = {}): [string, string[]] {
+  return [pauseBinary, ['exec', '--spec', target.specPath, '--target', String(target.pid), ...(opts.tty ? ['--tty'] : []), '--', ...argv]];
 }
 
 /**
@@ -23,11 +30,12 @@ export function nsenterArgs(pid: number): string[] {
 export async function execInContainer(
   target: ExecTarget,
   argv: string[],
-  opts: { env: Record<string, string>; timeoutMs?: number; cwd?: string },
+  opts: { env: Record<string, string>; timeoutMs?: number },
 ): Promise<ExecResult> {
   // Loaded on first use: importing execa costs ~130 ms that pod start-up should not pay.
   const { execa } = await import('execa');
-  const child = execa(NSENTER, [...nsenterArgs(target.pid), ...argv], {
+  const [file, args] = execArgv(target, argv);
+  const child = execa(file, args, {
     env: opts.env,
     extendEnv: false,
     reject: false,

@@ -4,7 +4,11 @@ import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { NSENTER, pauseBinary } from './paths.js';
+import { cgroupLayout } from './cgroupMounts.js';
+import { addBind, addSecurity, SpecWriter, type Bind, type ProcessSecurity } from './containerSpec.js';
+import type { Hiding } from './hostRoot.js';
+import { MASKED_PATHS, READONLY_PATHS } from './ociDefaults.js';
+import { pauseBinary } from './paths.js';
 import { runProcess } from './runProcess.js';
 import { decodeWaitStatus, type ProcessExit } from './signals.js';
 import type { Sandbox } from './sandbox.js';
@@ -16,6 +20,8 @@ export interface RootFs {
   work: string;
   /** The image's root directory: the host's / for host-backed images. */
   lower: string;
+  /** Lower paths the container must not see (the host's private files under a host-backed root). */
+  hide: Hiding;
 }
 
 export interface LaunchSpec {
@@ -23,18 +29,23 @@ export interface LaunchSpec {
   argv: string[];
   env: Record<string, string>;
   workingDir?: string;
-  rootfs?: RootFs;
-  /** `src:dst[:ro]` bind mounts applied inside the container's root. */
-  binds: string[];
+  rootfs: RootFs;
+  /** Bind mounts applied inside the container's root, targets resolved there. */
+  binds: Bind[];
   /** A directory for the instance's stdout/stderr FIFOs. */
   ioDir: string;
-  /** cgroup directories the container's PID 1 joins before exec (resources.limits). */
+  /** Where the launcher's spec is written; `exec` into the container reads it again. */
+  specPath: string;
+  /** cgroup directories the container's PID 1 joins before exec, then a cgroup namespace rooted there. */
   cgroups?: string[];
+  security: ProcessSecurity;
 }
 
 export interface ContainerProcess {
   /** Host PID of the container's main process (PID 1 of its own PID namespace unless shared). */
   pid: number;
+  /** The container's spec: exec probes, hooks and `kubectl exec` run with its identity. */
+  specPath: string;
   startedAt: Date;
   stdout: Readable;
   stderr: Readable;
@@ -44,20 +55,44 @@ export interface ContainerProcess {
 /** The container could not be started (bad command, working dir...): Kubernetes' StartError. */
 export class StartError extends Error {}
 
+/** The launcher's spec: the pod's namespaces, the root, the mounts, the identity and the command. */
+function writeLaunchSpec(spec: LaunchSpec): void {
+  const w = new SpecWriter();
+  const pause = spec.sandbox.pid;
+  w.add('ipcns', `/proc/${pause}/ns/ipc`);
+  if (!spec.sandbox.hostNetwork) w.add('netns', `/proc/${pause}/ns/net`).add('utsns', `/proc/${pause}/ns/uts`);
+  w.add('pidns', spec.sandbox.sharedPidNamespace ?? 'new');
+  w.addAll('cgroup', spec.cgroups ?? []);
+  if (spec.cgroups?.length) w.add('cgroupns', '1');
+  const { mountPoint, upper, work, lower, hide } = spec.rootfs;
+  w.add('rootfs', mountPoint).add('upper', upper).add('work', work).add('lower', lower);
+  w.addAll('opaque', hide.opaque).addAll('whiteout', hide.whiteout);
+  w.addAll('mask', MASKED_PATHS).addAll('ropath', READONLY_PATHS);
+  const layout = cgroupLayout();
+  for (const m of layout.mounts) w.add('cgmount', m.name, m.fstype, m.options);
+  for (const l of layout.links) w.add('cglink', l.name, l.target);
+  for (const b of spec.binds) addBind(w, b);
+  if (spec.workingDir) w.add('workdir', spec.workingDir);
+  addSecurity(w, spec.security);
+  w.addAll('arg', spec.argv);
+  w.addAll('env', Object.entries(spec.env).map(([k, v]) => `${k}=${v}`));
+  w.write(spec.specPath);
+}
+
 /**
- * Starts a container: nsenter joins the sandbox's namespaces, then the launcher mode of the pause
- * binary makes the PID and mount namespaces, execs the command, and reports the real wait status.
+ * Starts a container: the launcher mode of the pause binary joins the sandbox's namespaces, makes
+ * the PID, mount and cgroup namespaces, the root and the mounts, takes the container's identity,
+ * execs the command, and reports the real wait status.
  */
 export async function launchContainer(spec: LaunchSpec): Promise<ContainerProcess> {
-  const ns = spec.sandbox.hostNetwork ? ['--ipc'] : ['--net', '--ipc', '--uts'];
-  const launcherArgs = ['launch', '--pidns', spec.sandbox.sharedPidNamespace ?? 'new', '--report-fd', '3'];
-  if (spec.rootfs) launcherArgs.push('--rootfs', spec.rootfs.mountPoint, '--upper', spec.rootfs.upper, '--work', spec.rootfs.work, '--lower', spec.rootfs.lower);
-  for (const b of spec.binds) launcherArgs.push('--bind', b);
-  for (const c of spec.cgroups ?? []) launcherArgs.push('--cgroup', c);
-  if (spec.workingDir) launcherArgs.push('--workdir', spec.workingDir);
+  try {
+    writeLaunchSpec(spec);
+  } catch (err) {
+    throw new StartError((err as Error).message);
+  }
   const io = await openOutputFifos(spec.ioDir);
-  const child = spawn(NSENTER, ['--target', String(spec.sandbox.pid), ...ns, '--', pauseBinary, ...launcherArgs, '--', ...spec.argv], {
-    env: spec.env,
+  const child = spawn(pauseBinary, ['launch', '--spec', spec.specPath, '--report-fd', '3'], {
+    env: {},
     stdio: ['ignore', io.stdoutWrite, io.stderrWrite, 'pipe'],
     detached: true,
   });
@@ -77,7 +112,7 @@ export async function launchContainer(spec: LaunchSpec): Promise<ContainerProces
     report.on('line', (line) => {
       const [word, ...rest] = line.split(' ');
       if (word === 'started') {
-        started = { pid: Number(rest[0]), startedAt: new Date(), stdout, stderr, exited };
+        started = { pid: Number(rest[0]), specPath: spec.specPath, startedAt: new Date(), stdout, stderr, exited };
         resolve(started);
       } else if (word === 'failed') {
         reject(new StartError(rest.join(' ')));

@@ -18,6 +18,8 @@ export interface SandboxOptions {
   hostname: string;
   hostNetwork: boolean;
   sharePid: boolean;
+  /** spec.securityContext.sysctls, set by the pause process in the pod's own namespaces. */
+  sysctls?: { name: string; value: string }[];
 }
 
 /**
@@ -28,6 +30,7 @@ export interface SandboxOptions {
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const nsFlags = opts.hostNetwork ? ['--ipc'] : ['--net', '--ipc', '--uts'];
   const pauseArgs = ['pause', ...(opts.hostNetwork ? [] : ['--hostname', opts.hostname]), ...(opts.sharePid ? ['--share-pid'] : [])];
+  for (const s of opts.sysctls ?? []) pauseArgs.push('--sysctl', `${s.name}=${s.value}`);
   const child = spawn(UNSHARE, [...nsFlags, '--', pauseBinary, ...pauseArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

@@ -1,20 +1,36 @@
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { Container, Pod, Volume } from '../api/types.js';
+import type { Bind } from './containerSpec.js';
 
 /** Host directory backing each of the pod's volumes, prepared once per pod (sandbox). */
 export function preparePodVolumes(pod: Pod, podDir: string): Map<string, string> {
   const sources = new Map<string, string>();
   for (const vol of pod.spec?.volumes ?? []) {
-    sources.set(vol.name, prepareVolume(vol, join(podDir, 'volumes', vol.name)));
+    const path = prepareVolume(vol, join(podDir, 'volumes', vol.name));
+    const fsGroup = pod.spec?.securityContext?.fsGroup;
+    if (vol.emptyDir && fsGroup !== undefined) applyFsGroup(path, fsGroup);
+    sources.set(vol.name, path);
   }
   return sources;
+}
+
+/**
+ * fsGroup, as the kubelet's SetVolumeOwnership applies it to a volume it owns: group-owned by the
+ * fsGroup, group read-write, setgid so that new files inherit the group. (A fresh emptyDir holds
+ * only its own directory.)
+ */
+function applyFsGroup(path: string, fsGroup: number): void {
+  chownSync(path, -1, fsGroup);
+  chmodSync(path, (statSync(path).mode & 0o7777) | 0o2070);
 }
 
 function prepareVolume(vol: Volume, emptyDirPath: string): string {
   if (vol.emptyDir) {
     mkdirSync(emptyDirPath, { recursive: true, mode: 0o777 });
+    // 0777 whatever the umask, as the kubelet makes it: any container user may write to it.
+    chmodSync(emptyDirPath, 0o777);
     if (vol.emptyDir.medium === 'Memory') execFileSync('mount', ['-t', 'tmpfs', '-o', 'mode=1777', `tinylet-${vol.name}`, emptyDirPath]);
     return emptyDirPath;
   }
@@ -44,14 +60,12 @@ function checkHostPathType(path: string, type: string): void {
   if (!ok) throw new Error(`hostPath type check failed: ${path} is not a ${type}`);
 }
 
-/** Bind specs (`src:dst[:ro]`) for a container's volumeMounts. */
-export function volumeBinds(container: Container, sources: Map<string, string>): string[] {
+/** Binds for a container's volumeMounts; the launcher resolves subPath beneath the volume and the target inside the root. */
+export function volumeBinds(container: Container, sources: Map<string, string>): Bind[] {
   return (container.volumeMounts ?? []).map((m) => {
-    const base = sources.get(m.name);
-    if (!base) throw new Error(`volumeMounts "${m.name}": no such volume`);
-    const src = m.subPath ? join(base, m.subPath) : base;
-    if (m.subPath && !existsSync(src)) mkdirSync(src, { recursive: true });
-    return `${src}:${m.mountPath}${m.readOnly ? ':ro' : ''}`;
+    const src = sources.get(m.name);
+    if (!src) throw new Error(`volumeMounts "${m.name}": no such volume`);
+    return { src, ...(m.subPath ? { sub: m.subPath } : {}), dst: m.mountPath, readOnly: m.readOnly === true };
   });
 }
 

@@ -3,7 +3,8 @@
 // containers' mount namespaces; this verifies it and removes whatever is left: a recorded pause or
 // container process still alive (same PID and start time), a veth still on the bridge, a mount
 // under the state dir (memory-backed emptyDirs live in the host's mount namespace), a container's
-// cgroup (resources.limits).
+// cgroup (resources.limits). The bridge, its route and its nftables table are kept: ensureBridge
+// reuses the bridge and replaces the table when the first pod starts again.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { AgentConfig } from '../kubelet/config.js';

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { rmSync } from 'node:fs';
+import { removeCgroupParent } from '../../src/runtime/cgroups.js';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { Agent } from '../../src/agent/agent.js';
@@ -72,6 +73,7 @@ export async function startTestAgent(overrides: Partial<AgentConfig> = {}): Prom
       await agent.stop({ keepPods: false, gracePeriodSeconds: 0 });
       await agent.kubelet.network.destroy();
       rmSync(config.stateDir, { recursive: true, force: true });
+      await removeCgroupParent(config.cgroupParent);
     },
   };
 }

@@ -55,7 +55,7 @@ export function testNode(overrides: Partial<AgentConfig> = {}): TestNode {
         await kubelet.network.destroy();
       } finally {
         rmSync(config.stateDir, { recursive: true, force: true });
-        removeCgroupParent(config.cgroupParent);
+        await removeCgroupParent(config.cgroupParent);
       }
     },
   };

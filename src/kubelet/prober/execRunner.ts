@@ -21,7 +21,7 @@ export function execRunner(action: ExecAction, target: ProbeTarget, timeoutMs: n
 
   return async () => {
     try {
-      const res = await execInContainer({ pid: target.pid }, argv, { env: target.env, timeoutMs });
+      const res = await execInContainer({ pid: target.pid, specPath: target.specPath }, argv, { env: target.env, timeoutMs });
       if (res.timedOut) return { result: 'failure', output: timedOut };
       return { result: res.exitCode === 0 ? 'success' : 'failure', output: res.output.slice(0, maxExecOutput).trim() };
     } catch (err) {

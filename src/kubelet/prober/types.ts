@@ -11,6 +11,8 @@ export interface ProbeTarget {
   container: Container;
   /** Host PID of the container's main process: exec probes enter its namespaces. */
   pid: number;
+  /** The container's launcher spec: exec probes run with the container's identity. */
+  specPath: string;
   /** The container's environment (exec probes run with it). */
   env: Record<string, string>;
   /** Milliseconds since epoch when this instance started (initialDelaySeconds counts from here). */

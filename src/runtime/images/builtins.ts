@@ -64,6 +64,8 @@ export function builtinImages(): Record<string, ImageConfig> {
       entrypoint: [],
       cmd: ['node'],
       env: { PATH: `${dirname(process.execPath)}:${DEFAULT_PATH}`, NODE_VERSION: process.versions.node },
+      // The agent's own node: shown even when it lives where a host-backed root hides (~/.nvm...).
+      hostPaths: [dirname(dirname(process.execPath))],
     },
     python: {
       entrypoint: [],

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 const BUSYBOX = '/bin/busybox';
@@ -13,6 +13,8 @@ export function ensureBusyboxApplets(imageDir: string): string {
   if (existsSync(dir)) return dir;
   mkdirSync(imageDir, { recursive: true });
   const tmp = mkdtempSync(join(imageDir, '.busybox-applets-'));
+  // mkdtemp makes it 0700: containers running as another user must be able to exec through it.
+  chmodSync(tmp, 0o755);
   for (const applet of execFileSync(BUSYBOX, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
     symlinkSync(BUSYBOX, join(tmp, applet));
   }

@@ -5,6 +5,10 @@ export interface ImageConfig {
   env: Record<string, string>;
   workingDir?: string;
   stopSignal?: string;
+  /** The image's USER (name|uid[:group|gid]); root when unset. */
+  user?: string;
+  /** Host paths a host-backed image needs that its root hides (shown read-only at the same path). */
+  hostPaths?: string[];
   /** Root directory of the image's filesystem; the host's `/` for host-backed images. */
   rootDir?: string;
   /** Files laid into each container's writable layer at start (an image's own config files). */

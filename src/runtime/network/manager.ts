@@ -14,13 +14,19 @@ export class NetworkManager {
     cidrText: string,
     readonly enabled: boolean,
     randomIpStart = false,
+    /** Let pods open connections to the host's own addresses (agent config podHostAccess). */
+    readonly podHostAccess = false,
   ) {
     this.cidr = parseCidr(cidrText);
     this.ipam = new Ipam(this.cidr, randomIpStart);
   }
 
   private ensure(): Promise<void> {
-    this.ready ??= ensureBridge(this.bridge, this.cidr);
+    // A failure (nft not installed yet) is not remembered: the next pod tries again.
+    this.ready ??= ensureBridge(this.bridge, this.cidr, { podHostAccess: this.podHostAccess }).catch((err: unknown) => {
+      this.ready = undefined;
+      throw err;
+    });
     return this.ready;
   }
 
@@ -51,7 +57,7 @@ export class NetworkManager {
     if ((await bridgePorts(this.bridge)).length === 0) await this.destroy();
   }
 
-  /** Removes the bridge and its route (agent shutdown in tests; a real node keeps them). */
+  /** Removes the bridge, its route and its nftables table (agent shutdown in tests; a real node keeps them). */
   async destroy(): Promise<void> {
     if (this.enabled && this.ready) await removeBridge(this.bridge, this.cidr);
     this.ready = undefined;

@@ -1,12 +1,11 @@
 // pods/{name}/exec over a WebSocket (channel.k8s.io: 0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize,
-// and with v5 255 = close a stream). The command runs through nsenter in every namespace of the
-// container's main process; with tty=true it gets a real PTY from node-pty.
+// and with v5 255 = close a stream). The command runs through the pause binary's exec mode, in every
+// namespace and cgroup of the container and with its identity; with tty=true it gets a real PTY from node-pty.
 import { spawn } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import * as pty from 'node-pty';
-import { nsenterArgs } from '../../runtime/exec.js';
-import { NSENTER } from '../../runtime/paths.js';
+import { execArgv } from '../../runtime/exec.js';
 import type { ApiServices } from '../context.js';
 import { ApiError, badRequest, notFound } from '../status.js';
 import { acceptKey, WebSocket } from '../websocket.js';
@@ -16,6 +15,7 @@ const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
 interface ExecRequest {
   pid: number;
+  specPath: string;
   env: Record<string, string>;
   command: string[];
   tty: boolean;
@@ -31,7 +31,7 @@ function resolve(services: ApiServices, namespace: string, name: string, query: 
   const command = query.getAll('command');
   if (command.length === 0) throw badRequest('you must specify at least 1 command');
   const tty = query.get('tty') === 'true' || query.get('tty') === '1';
-  return { pid: record.process.pid, env: { ...record.env, ...(tty && !record.env.TERM ? { TERM: 'xterm' } : {}) }, command, tty, stdin: query.get('stdin') === 'true' || query.get('stdin') === '1' };
+  return { pid: record.process.pid, specPath: record.process.specPath, env: { ...record.env, ...(tty && !record.env.TERM ? { TERM: 'xterm' } : {}) }, command, tty, stdin: query.get('stdin') === 'true' || query.get('stdin') === '1' };
 }
 
 function exitStatus(code: number, command: string[]): object {
@@ -69,9 +69,9 @@ export function handleExecUpgrade(services: ApiServices, req: IncomingMessage, s
     out(3, JSON.stringify(exitStatus(code, exec.command)));
     ws.close();
   };
-  const argv = [...nsenterArgs(exec.pid), ...exec.command];
+  const [file, argv] = execArgv(exec, exec.command, { tty: exec.tty });
   if (exec.tty) {
-    const term = pty.spawn(NSENTER, argv, { name: exec.env.TERM ?? 'xterm', cols: 80, rows: 24, env: exec.env, cwd: '/' });
+    const term = pty.spawn(file, argv, { name: exec.env.TERM ?? 'xterm', cols: 80, rows: 24, env: exec.env, cwd: '/' });
     term.onData((d) => out(1, d));
     term.onExit(({ exitCode, signal }) => setTimeout(() => finish(signal ? 128 + signal : exitCode), 20));
     ws.on('message', (m: Buffer) => {
@@ -94,7 +94,7 @@ export function handleExecUpgrade(services: ApiServices, req: IncomingMessage, s
     });
     return;
   }
-  const child = spawn(NSENTER, argv, { env: exec.env, stdio: [exec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, argv, { env: exec.env, stdio: [exec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => out(1, d));
   child.stderr!.on('data', (d: Buffer) => out(2, d));
   child.on('error', (err) => {
