@@ -14,8 +14,11 @@
  *         "failed <message>"     when the container could not be started
  *         "exited <raw status>"  the raw wait status, so a SIGKILL is seen as a SIGKILL
  *
- *   tinylet-pause exec --spec FILE --target PID [--cwd DIR] -- CMD...   (launch.c)
+ *   tinylet-pause exec --spec FILE --target PID [--cwd DIR] [--tty] -- CMD...   (launch.c)
  *       Runs CMD inside the running container PID with the container's identity.
+ *
+ *   tinylet-pause lock FILE                                  (lock.c)
+ *       Holds the state dir's lock for its parent, the agent, for as long as the agent lives.
  *
  * Every mode dies with its parent (PR_SET_PDEATHSIG), so no process of a pod outlives its agent.
  */
@@ -37,6 +40,7 @@
 
 int launch_main(int argc, char **argv);
 int exec_main(int argc, char **argv);
+int lock_main(int argc, char **argv);
 
 static volatile sig_atomic_t stop_requested = 0;
 static volatile sig_atomic_t child_exited = 0;
@@ -156,6 +160,7 @@ static int pause_main(int argc, char **argv) {
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "launch") == 0) return launch_main(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "exec") == 0) return exec_main(argc - 2, argv + 2);
+  if (argc >= 2 && strcmp(argv[1], "lock") == 0) return lock_main(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "pause") == 0) return pause_main(argc - 2, argv + 2);
   return pause_main(argc - 1, argv + 1);
 }
