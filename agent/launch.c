@@ -69,8 +69,9 @@ static void exec_command(struct spec *s, char **argv, int errfd) {
 }
 
 /* Runs in the container's PID namespace as its PID 1, up to exec. */
-static void container_child(struct spec *s, int errfd, pid_t parent) {
+static void container_child(struct spec *s, int errfd, pid_t parent, int lifeline[2]) {
   die_with_parent(parent);
+  lifeline_check(lifeline);
   /* cgroups first, while the host's /sys is still visible; then a cgroup namespace rooted there. */
   join_cgroups(s, errfd);
   if (s->cgroupns && unshare(CLONE_NEWCGROUP) != 0) fail(errfd, "unshare", "cgroup namespace");
@@ -90,7 +91,7 @@ int launch_main(int argc, char **argv) {
     else { fprintf(stderr, "tinylet-pause launch: unknown option %s\n", argv[i]); return 125; }
   }
   if (report_fd >= 0) report = fdopen(report_fd, "w");
-  die_with_parent(getppid());
+  die_with_parent(agent_pid());
   char err[1024];
   struct spec s;
   if (!spec_path || spec_read(spec_path, &s, err, sizeof err) != 0) {
@@ -110,8 +111,8 @@ int launch_main(int argc, char **argv) {
     reportf("failed %s", err);
     return 125;
   }
-  int errpipe[2];
-  if (pipe2(errpipe, O_CLOEXEC) != 0) return 125;
+  int errpipe[2], lifeline[2];
+  if (pipe2(errpipe, O_CLOEXEC) != 0 || lifeline_open(lifeline) != 0) return 125;
   sigset_t block, old;
   sigemptyset(&block);
   sigaddset(&block, SIGCHLD);
@@ -124,9 +125,10 @@ int launch_main(int argc, char **argv) {
     if (report) { fclose(report); report = NULL; }
     sigprocmask(SIG_SETMASK, &old, NULL);
     signal(SIGPIPE, SIG_DFL);
-    container_child(&s, errpipe[1], me);
+    container_child(&s, errpipe[1], me, lifeline);
   }
   close(errpipe[1]);
+  close(lifeline[0]);
   char msg[1100];
   ssize_t n = read(errpipe[0], msg, sizeof msg - 1);
   close(errpipe[0]);
@@ -168,7 +170,7 @@ int exec_main(int argc, char **argv) {
   struct spec s;
   if (spec_read(spec_path, &s, err, sizeof err) != 0) { fprintf(stderr, "tinylet exec: %s\n", err); return 126; }
   if (cwd) s.workdir = cwd;
-  die_with_parent(getppid());
+  die_with_parent(agent_pid());
   /* Open every namespace first: after the mount namespace changes, /proc/PID is another path. */
   static const struct { const char *name; int type; } kinds[] = {
       {"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET}, {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS}};
@@ -194,10 +196,14 @@ int exec_main(int argc, char **argv) {
   }
   int slave = -1, master = tty ? open_container_pty(&slave) : -1;
   if (tty && master < 0) { fprintf(stderr, "tinylet exec: open a terminal in the container: %s\n", strerror(errno)); return 126; }
+  int lifeline[2];
+  if (lifeline_open(lifeline) != 0) { fprintf(stderr, "tinylet exec: pipe: %s\n", strerror(errno)); return 126; }
   pid_t me = getpid();
   pid_t child = fork();
   if (child < 0) { fprintf(stderr, "tinylet exec: fork: %s\n", strerror(errno)); return 126; }
   if (child == 0) {
+    die_with_parent(me);
+    lifeline_check(lifeline);
     for (int c = 0; c < s.ncgroups; c++)
       if (write(cgfds[c], "0\n", 2) != 2) { fprintf(stderr, "tinylet exec: join cgroup %s: %s\n", s.cgroups[c], strerror(errno)); _exit(126); }
     if (setns(fds[0], CLONE_NEWCGROUP) != 0) { fprintf(stderr, "tinylet exec: join cgroup namespace: %s\n", strerror(errno)); _exit(126); }
@@ -207,6 +213,7 @@ int exec_main(int argc, char **argv) {
   }
   signal(SIGINT, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);
+  close(lifeline[0]);
   close(fds[0]);
   for (int c = 0; c < s.ncgroups; c++) close(cgfds[c]);
   int status = 0;

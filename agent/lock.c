@@ -16,7 +16,7 @@
 
 int lock_main(int argc, char **argv) {
   if (argc < 1) { fprintf(stderr, "tinylet-pause lock: usage: lock FILE\n"); return 2; }
-  pid_t agent = getppid();
+  pid_t agent = agent_pid();
   die_with_parent(agent);
   int fd = open(argv[0], O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) { printf("error %s\n", strerror(errno)); return 2; }
@@ -34,7 +34,9 @@ int lock_main(int argc, char **argv) {
   printf("locked\n");
   fflush(stdout);
   char buf[64];
-  while (read(0, buf, sizeof buf) > 0 || errno == EINTR) {
+  for (;;) {
+    ssize_t n = read(0, buf, sizeof buf);
+    if (n == 0 || (n < 0 && errno != EINTR)) break;
   }
   return 0;
 }

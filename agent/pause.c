@@ -92,7 +92,7 @@ static void harden_shared_init(void) {
 static int pause_main(int argc, char **argv) {
   const char *hostname = NULL;
   int share_pid = 0;
-  die_with_parent(getppid());
+  die_with_parent(agent_pid());
   for (int i = 0; i < argc; i++) {
     if (strcmp(argv[i], "--hostname") == 0 && i + 1 < argc) hostname = argv[++i];
     else if (strcmp(argv[i], "--share-pid") == 0) share_pid = 1;
@@ -117,16 +117,21 @@ static int pause_main(int argc, char **argv) {
       perror("tinylet-pause: unshare(CLONE_NEWPID)");
       return 1;
     }
+    int lifeline[2];
+    if (lifeline_open(lifeline) != 0) return 1;
     pid_t parent = getpid();
     init = fork();
     if (init < 0) return 1;
     if (init == 0) {
       die_with_parent(parent);
+      lifeline_check(lifeline);
       harden_shared_init();
       /* PID 1 of the shared namespace: the same loop as a plain pause; the parent reports readiness. */
       int devnull = open("/dev/null", O_WRONLY);
       if (devnull >= 0) { dup2(devnull, 1); close(devnull); }
       init = 0;
+    } else {
+      close(lifeline[0]);
     }
   }
   if (init != 0) {

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "util.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,23 @@ void die_with_parent(pid_t expected_parent) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   pid_t now = getppid();
   if (now != 0 && now != expected_parent) _exit(1);
+}
+
+pid_t agent_pid(void) {
+  const char *v = getenv("TINYLET_AGENT_PID");
+  pid_t pid = v ? (pid_t)atoi(v) : 0;
+  unsetenv("TINYLET_AGENT_PID");
+  return pid > 0 ? pid : getppid();
+}
+
+int lifeline_open(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+void lifeline_check(int fds[2]) {
+  close(fds[1]);
+  fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  char c;
+  if (read(fds[0], &c, 1) == 0) _exit(1);
+  close(fds[0]);
 }
 
 void failmsg(int errfd, const char *msg) {

@@ -7,6 +7,16 @@
    called again after any change of credentials, which clears the setting. */
 void die_with_parent(pid_t expected_parent);
 
+/* The agent's pid, as it passed it (TINYLET_AGENT_PID, removed from the environment so no container
+   sees it), else the parent's: a process that finds another parent was orphaned before it could
+   ask for PDEATHSIG, and must not run on. */
+pid_t agent_pid(void);
+
+/* A pipe whose write end only the parent keeps: after PR_SET_PDEATHSIG, a child in a new PID
+   namespace (where getppid() is 0) reads EOF from it if the parent died before that. */
+int lifeline_open(int fds[2]);
+void lifeline_check(int fds[2]);
+
 /* Child-side failure before exec: the reason goes to errfd, the process exits 127. */
 void fail(int errfd, const char *what, const char *arg) __attribute__((noreturn));
 void failmsg(int errfd, const char *msg) __attribute__((noreturn));

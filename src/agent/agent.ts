@@ -13,10 +13,13 @@ import { loadOrCreateToken } from '../server/auth.js';
 import { loadOrCreateCert } from '../server/tls.js';
 import { WatchHub } from '../server/watchHub.js';
 import { EventStore } from '../store/eventStore.js';
-import { persistChanges } from '../store/persist.js';
+import { persistChanges, type Persistence } from '../store/persist.js';
+import { Heartbeat } from '../store/heartbeat.js';
 import { PodStore } from '../store/podStore.js';
-import { recoverPods, type RecoveryReport } from '../store/recovery.js';
-import { ResourceVersionCeiling } from '../store/resourceVersions.js';
+import { emptyRecoveryReport, recoverPods, type RecoveryInput, type RecoveryReport } from '../store/recovery.js';
+import { highestStoredVersion, ResourceVersionCeiling } from '../store/resourceVersions.js';
+import { prepareStoppedStates } from '../store/stoppedStates.js';
+import { StateDirLock } from './stateDirLock.js';
 
 export class Agent {
   readonly kubelet: Kubelet;
@@ -24,19 +27,30 @@ export class Agent {
   readonly server: ApiServer;
   readonly podStore: PodStore;
   readonly eventStore: EventStore;
-  recovery: RecoveryReport = { leftovers: [], recreated: [], restored: [], dropped: [] };
+  recovery: RecoveryReport = emptyRecoveryReport();
+  private readonly recoveryInput: RecoveryInput;
+  private readonly heartbeat: Heartbeat;
   private staticPods?: StaticPodSource;
-  private stopPersisting?: () => void;
+  private persistence?: Persistence;
   private stopping = false;
 
-  private constructor(readonly config: AgentConfig) {
+  private constructor(
+    readonly config: AgentConfig,
+    private readonly lock: StateDirLock,
+  ) {
     mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
     this.kubelet = new Kubelet(config);
-    const ceiling = new ResourceVersionCeiling(config.stateDir);
     this.podStore = new PodStore(config.stateDir);
-    this.kubelet.resumeResourceVersion(ceiling.start, ceiling.guard);
     this.eventStore = new EventStore(config.stateDir, () => this.kubelet.events.list());
-    this.kubelet.events.load(this.eventStore.load());
+    this.heartbeat = new Heartbeat(config.stateDir);
+    // The store is read once, before anything is written: recovery works on what was loaded (bad
+    // files quarantined), and the clock resumes above every version found in it.
+    const loaded = this.podStore.loadAll();
+    const storedEvents = this.eventStore.load();
+    const ceiling = new ResourceVersionCeiling(config.stateDir, highestStoredVersion(loaded.pods, storedEvents));
+    this.kubelet.resumeResourceVersion(ceiling.start, ceiling.guard);
+    this.kubelet.events.load(storedEvents);
+    this.recoveryInput = { loaded, quarantined: [...this.eventStore.quarantined, ...ceiling.quarantined], diedAt: this.heartbeat.previous };
     this.token = loadOrCreateToken(join(config.stateDir, 'token'));
     const nextRv = () => this.kubelet.nextResourceVersion();
     const pods = new WatchHub<Pod>(Number(this.kubelet.resourceVersion), nextRv);
@@ -53,22 +67,45 @@ export class Agent {
       token: this.token,
       tls: config.apiPort !== null ? loadOrCreateCert(config.stateDir, config.apiAddress) : undefined,
       tcpAddress: () => this.server.tcpAddress,
+      commitPod: (namespace, name) => {
+        if (!this.persistence) throw Object.assign(new Error('the pod store is not open'), { code: 'ESHUTDOWN' });
+        this.persistence.commit(namespace, name);
+      },
     });
     // A deleted pod's directory (logs, emptyDirs) goes once its worker is done, as the kubelet's pod GC does.
     this.kubelet.on('podFinished', (w: PodWorker) => {
-      if (w.deleting && !this.stopping) rmSync(podDir(config.stateDir, w.pod), { recursive: true, force: true });
+      try {
+        if (w.deleting && !this.stopping) rmSync(podDir(config.stateDir, w.pod), { recursive: true, force: true });
+      } catch (err) {
+        console.error(`tinylet: could not remove the directory of pod ${w.key}: ${(err as Error).message}`);
+      }
     });
   }
 
+  /**
+   * Starts an agent. The state dir's lock comes first, before anything reads or changes the dir: a
+   * second agent on it fails here (StateDirBusyError) having touched nothing. A start that fails
+   * later (a listen error) stops what it started and releases the lock before it throws.
+   */
   static async start(config: AgentConfig): Promise<Agent> {
-    const agent = new Agent(config);
-    await agent.run();
-    return agent;
+    const lock = await StateDirLock.acquire(config.stateDir);
+    let agent: Agent | undefined;
+    try {
+      agent = new Agent(config, lock);
+      await agent.run();
+      return agent;
+    } catch (err) {
+      // The store keeps the recovered pods for the next start; their processes stop now.
+      if (agent) await agent.stop({ keepPods: true, gracePeriodSeconds: 0 }).catch(() => undefined);
+      else await lock.release();
+      throw err;
+    }
   }
 
   private async run(): Promise<void> {
-    this.stopPersisting = persistChanges(this.kubelet, this.podStore, this.eventStore);
-    this.recovery = await recoverPods(this.kubelet, this.podStore);
+    this.persistence = persistChanges(this.kubelet, this.podStore, this.eventStore);
+    this.heartbeat.start();
+    this.recovery = await recoverPods(this.kubelet, this.podStore, this.recoveryInput);
     await this.server.listen();
     if (this.config.staticPodPath) {
       this.staticPods = new StaticPodSource(this.kubelet, this.config.staticPodPath);
@@ -84,11 +121,17 @@ export class Agent {
     const keep = opts.keepPods ?? true;
     this.stopping = keep;
     this.staticPods?.stop();
-    if (keep) this.podStore.freeze();
+    // The API closes before the store freezes, so no request can be acknowledged that is not recorded.
     await this.server.close();
+    // The pods are stored as they ran (to come back), then completed with how their containers ended.
+    const recordStoppedStates = keep ? prepareStoppedStates(this.kubelet, this.podStore) : undefined;
+    if (keep) this.podStore.freeze();
     await this.kubelet.shutdown({ gracePeriodSeconds: opts.gracePeriodSeconds });
+    recordStoppedStates?.();
+    this.heartbeat.stop();
     this.podStore.flush();
     this.eventStore.flush();
-    this.stopPersisting?.();
+    this.persistence?.stop();
+    await this.lock.release();
   }
 }

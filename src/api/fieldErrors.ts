@@ -53,6 +53,24 @@ export function forbidden(path: string, detail: string): FieldError {
   return { path, kind: 'invalid', message: `Forbidden: ${detail}` };
 }
 
+// TooLong and TooMany are kinds of invalid value in our small taxonomy, told apart by their wording
+// (as Forbidden and Not found are).
+
+/** field.TooLong: the value itself is left out, as the API server does (it may be megabytes). */
+export function tooLong(path: string, max: number, detail = ''): FieldError {
+  return { path, kind: 'invalid', message: `Too long: may not be more than ${max} bytes${detail ? `: ${detail}` : ''}` };
+}
+
+/** field.TooMany: a list longer than its cap. */
+export function tooMany(path: string, actual: number, max: number, detail = ''): FieldError {
+  return { path, kind: 'invalid', message: `Too many: ${actual}: must have at most ${max} items${detail ? ` (${detail})` : ''}` };
+}
+
+/** A string value as an error shows it: long ones cut (a 128 KiB argument would drown the message). */
+export function shortValue(value: string, max = 64): string {
+  return value.length > max ? `${value.slice(0, max - 3)}...` : value;
+}
+
 export function notFound(path: string, value: unknown, detail?: string): FieldError {
   return { path, kind: 'invalid', message: `Not found: ${formatValue(value)}${detail ? `: ${detail}` : ''}` };
 }

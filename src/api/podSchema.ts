@@ -6,7 +6,8 @@
 import { type FieldSpec, list, map, struct } from './schema.js';
 
 const S = 'string';
-const I = 'int';
+const I = 'int'; // int64
+const I32 = 'int32';
 const B = 'bool';
 const OBJ = 'object';
 
@@ -24,12 +25,12 @@ export const probeSchema = struct({
   exec: execAction,
   httpGet: httpGetAction,
   tcpSocket: tcpSocketAction,
-  grpc: struct({ port: I, service: S }),
-  initialDelaySeconds: I,
-  timeoutSeconds: I,
-  periodSeconds: I,
-  successThreshold: I,
-  failureThreshold: I,
+  grpc: struct({ port: I32, service: S }),
+  initialDelaySeconds: I32,
+  timeoutSeconds: I32,
+  periodSeconds: I32,
+  successThreshold: I32,
+  failureThreshold: I32,
   terminationGracePeriodSeconds: I,
 });
 
@@ -90,7 +91,7 @@ export const containerSchema = struct({
   command: list(S),
   args: list(S),
   workingDir: S,
-  ports: list(struct({ name: S, containerPort: I, hostPort: I, hostIP: S, protocol: S })),
+  ports: list(struct({ name: S, containerPort: I32, hostPort: I32, hostIP: S, protocol: S })),
   env: list(envVar),
   envFrom: list(OBJ),
   resources: struct({ limits: map('quantity'), requests: map('quantity'), claims: list(struct({ name: S, request: S })) }),
@@ -175,7 +176,7 @@ export const podSpecSchema = struct({
   tolerations: list(OBJ),
   hostAliases: list(struct({ ip: S, hostnames: list(S) })),
   priorityClassName: S,
-  priority: I,
+  priority: I32,
   preemptionPolicy: S,
   readinessGates: list(struct({ conditionType: S })),
   runtimeClassName: S,

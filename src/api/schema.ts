@@ -5,7 +5,8 @@
 // trust the shapes they read.
 import { type FieldError, child, formatValue, index, key, unknownField } from './fieldErrors.js';
 
-export type Scalar = 'string' | 'int' | 'bool' | 'intOrString' | 'quantity' | 'object' | 'any';
+/** `int` is the API's int64, `int32` its int32: a value outside the Go type fails decoding there, so here too. */
+export type Scalar = 'string' | 'int' | 'int32' | 'bool' | 'intOrString' | 'quantity' | 'object' | 'any';
 export type FieldSpec = Scalar | { list: FieldSpec } | { map: FieldSpec } | { struct: Struct };
 export type Struct = { [field: string]: FieldSpec };
 
@@ -78,6 +79,14 @@ function decode(v: unknown, spec: FieldSpec, path: string, errors: FieldError[])
   return out;
 }
 
+const INT32 = { name: 'int32', min: -(2 ** 31), max: 2 ** 31 - 1, shown: '-2147483648 and 2147483647' };
+// 2^63-1 is not a double: the nearest one is 2^63, which is also what JSON.parse makes of 9223372036854775807.
+const INT64 = { name: 'int64', min: -(2 ** 63), max: 2 ** 63, shown: '-9223372036854775808 and 9223372036854775807' };
+
+function outOfRange(v: number, t: typeof INT32): string | undefined {
+  return v < t.min || v > t.max ? `must be an integer of type ${t.name} (between ${t.shown})` : undefined;
+}
+
 function mistyped(path: string, v: unknown, problem: string, errors: FieldError[]): undefined {
   errors.push(typeError(path, v, problem));
   return undefined;
@@ -88,7 +97,9 @@ function scalarProblem(v: unknown, spec: Scalar): string | undefined {
     case 'string':
       return typeof v === 'string' ? undefined : 'must be a string' + (typeof v === 'number' || typeof v === 'boolean' ? ' (quote it in YAML)' : '');
     case 'int':
-      return Number.isInteger(v) ? undefined : 'must be an integer';
+      return !Number.isInteger(v) ? 'must be an integer' : outOfRange(v as number, INT64);
+    case 'int32':
+      return !Number.isInteger(v) ? 'must be an integer' : outOfRange(v as number, INT32);
     case 'bool':
       return typeof v === 'boolean' ? undefined : 'must be true or false';
     case 'intOrString':
@@ -116,6 +127,7 @@ function placeholder(spec: FieldSpec): unknown {
     case 'string':
       return '';
     case 'int':
+    case 'int32':
     case 'intOrString':
       return 0;
     case 'bool':

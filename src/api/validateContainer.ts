@@ -5,8 +5,10 @@ import type { Container, ContainerPort, PodSpec } from './types.js';
 import { type FieldError, type Findings, child, duplicate, forbidden, index, invalid, required, unsupported } from './fieldErrors.js';
 import { isDNS1123Label, isQuantity, isValidPortName, isValidPortNum, quantityValue } from './names.js';
 import { validateEnv } from './validateEnv.js';
+import { validateExecSize } from './validateExecSize.js';
 import { validateLifecycle } from './validateLifecycle.js';
 import { type ProbeKind, validateProbe } from './validateProbe.js';
+import { validateLimitBounds } from './validateResourceBounds.js';
 import { validateContainerSecurityContext } from './validateSecurityContext.js';
 import { validateVolumeMounts } from './validateVolumes.js';
 
@@ -53,6 +55,7 @@ function validateContainer(c: Container, path: string, init: boolean, names: Set
   validateEnv(c.env ?? [], child(path, 'env'), out);
   errs.push(...validateVolumeMounts(c.volumeMounts ?? [], child(path, 'volumeMounts'), ctx.volumeNames));
   errs.push(...validateResources(c.resources ?? {}, child(path, 'resources')));
+  errs.push(...validateExecSize(c, path));
   errs.push(...validateContainerSecurityContext(c, child(path, 'securityContext'), ctx.hostUsers));
 
   const sidecar = init && c.restartPolicy === 'Always';
@@ -120,6 +123,7 @@ function validateResources(r: NonNullable<Container['resources']>, path: string)
       if (quantityValue(value) < 0) errs.push(invalid(p, value, 'must be greater than or equal to 0'));
     }
   }
+  errs.push(...validateLimitBounds(r.limits ?? {}, child(path, 'limits')));
   for (const [name, q] of Object.entries(r.requests ?? {})) {
     const limit = r.limits?.[name] as string | number | undefined;
     if (limit !== undefined && quantityValue(q as string | number) > quantityValue(limit)) {

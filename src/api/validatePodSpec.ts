@@ -4,6 +4,8 @@ import type { PodSpec } from './types.js';
 import { type Findings, child, forbidden, index, invalid, required, unsupported } from './fieldErrors.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from './names.js';
 import { validateContainers } from './validateContainer.js';
+import { validateCounts } from './validateCounts.js';
+import { validateNulBytes } from './validateNulBytes.js';
 import { validatePodSecurityContext } from './validateSecurityContext.js';
 import { validateVolumes } from './validateVolumes.js';
 
@@ -50,6 +52,8 @@ export function validatePodSpec(spec: PodSpec, out: Findings): void {
   errs.push(...volumes.errors);
   validateContainers(spec, { volumeNames: volumes.names, grace, hostNetwork: spec.hostNetwork === true, hostUsers: spec.hostUsers !== false }, out);
   errs.push(...validatePodSecurityContext(spec));
+  // What the node could never run, though the API server would take it (see each file).
+  errs.push(...validateCounts(spec), ...validateNulBytes(spec));
   warnStopSignalWithoutOS(spec, out);
 }
 

@@ -53,7 +53,7 @@ export function validatePodUpdate(next: Pod, old: Pod): FieldError[] {
   }
   const oldDeadline = os.activeDeadlineSeconds;
   const newDeadline = ns.activeDeadlineSeconds;
-  if (newDeadline !== undefined && newDeadline !== null && (!Number.isInteger(newDeadline) || newDeadline < 1)) {
+  if (newDeadline !== undefined && newDeadline !== null && (!Number.isInteger(newDeadline) || newDeadline < 1 || newDeadline > 2147483647)) {
     errs.push(invalid('spec.activeDeadlineSeconds', newDeadline, 'must be between 1 and 2147483647, inclusive'));
   } else if (oldDeadline !== undefined && oldDeadline !== null) {
     if (newDeadline === undefined || newDeadline === null) errs.push(invalid('spec.activeDeadlineSeconds', 'null', 'must not update from a positive integer to nil value'));

@@ -9,6 +9,7 @@ import { formatLogLine, formatStatusLine, formatTimelineEvent } from './timeline
 import { removeCgroupParent } from '../runtime/cgroups.js';
 import { requireHost } from './preflight.js';
 import { judge, type Verdict } from './verdict.js';
+import { longTimeout } from '../runtime/longTimeout.js';
 
 export interface RunResult {
   pods: Pod[];
@@ -70,12 +71,13 @@ export async function runPods(pods: Pod[], opts: RunPodsOptions): Promise<RunRes
   const onSignal = () => deleteAll(++interrupts > 1);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const timer = opts.forMs !== undefined ? setTimeout(() => deleteAll(false), opts.forMs) : undefined;
+  // --for may be longer than setTimeout can wait (24.8 days): a long timer.
+  const timer = opts.forMs !== undefined ? longTimeout(opts.forMs, () => deleteAll(false)) : undefined;
   try {
     await Promise.all(workers.map((w) => w.done));
     if (deleted) await kubelet.drained();
   } finally {
-    if (timer) clearTimeout(timer);
+    timer?.clear();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await kubelet.network.destroyIfUnused();

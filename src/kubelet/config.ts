@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { ImageConfig } from '../runtime/images/imageConfig.js';
+import { applyDiskConfig, DISK_DEFAULTS } from './diskConfig.js';
 import { parseDuration } from './duration.js';
 
 /** Every agent-wide resource comes from here, so several agents can run side by side (tests). */
@@ -33,6 +34,11 @@ export interface AgentConfig {
   /** The file this config was read from (hidden from containers, like the state dir). */
   configPath?: string;
   crashLoopBackOff: { initialDelayMs: number; maxContainerRestartPeriodMs: number };
+  /** The kubelet's log rotation: a quantity (negative: never rotate), and files kept per instance, the current one included (> 1). */
+  containerLogMaxSize: string;
+  containerLogMaxFiles: number;
+  /** How often pods' ephemeral-storage usage is measured against their limits (`evictionMonitoringPeriod`, the kubelet's 10s). */
+  evictionMonitoringPeriodMs: number;
   images: Record<string, Partial<ImageConfig>>;
 }
 
@@ -51,12 +57,14 @@ export function defaultConfig(): AgentConfig {
     seccompDefault: false,
     allowedUnsafeSysctls: [],
     crashLoopBackOff: { initialDelayMs: 10_000, maxContainerRestartPeriodMs: 300_000 },
+    ...DISK_DEFAULTS,
     images: {},
   };
 }
 
 type RawConfig = Partial<Omit<AgentConfig, 'crashLoopBackOff'>> & {
   crashLoopBackOff?: { initialDelay?: string | number; maxContainerRestartPeriod?: string | number };
+  evictionMonitoringPeriod?: string | number;
 };
 
 /** Reads a KubeletConfiguration-style YAML file; unknown keys are an error so typos are noticed. */
@@ -69,14 +77,15 @@ export function loadConfig(path: string | undefined, overrides: Partial<AgentCon
   return { ...cfg, ...overrides };
 }
 
-const KNOWN = new Set(['apiVersion', 'kind', 'nodeName', 'stateDir', 'socketPath', 'apiPort', 'apiAddress', 'bridgeName', 'podCIDR', 'podNetwork', 'podHostAccess', 'seccompDefault', 'allowedUnsafeSysctls', 'staticPodPath', 'crashLoopBackOff', 'images', 'imageDir', 'cgroupParent']);
+const KNOWN = new Set(['apiVersion', 'kind', 'nodeName', 'stateDir', 'socketPath', 'apiPort', 'apiAddress', 'bridgeName', 'podCIDR', 'podNetwork', 'podHostAccess', 'seccompDefault', 'allowedUnsafeSysctls', 'staticPodPath', 'crashLoopBackOff', 'images', 'imageDir', 'cgroupParent', 'containerLogMaxSize', 'containerLogMaxFiles', 'evictionMonitoringPeriod']);
 
 export function applyRaw(cfg: AgentConfig, raw: RawConfig & Record<string, unknown>, source: string): void {
   for (const key of Object.keys(raw)) {
     if (!KNOWN.has(key)) throw new Error(`${source}: unknown field "${key}"`);
   }
-  const { crashLoopBackOff, apiVersion: _a, kind: _k, ...rest } = raw as RawConfig & { apiVersion?: string; kind?: string };
+  const { crashLoopBackOff, evictionMonitoringPeriod, apiVersion: _a, kind: _k, ...rest } = raw as RawConfig & { apiVersion?: string; kind?: string };
   Object.assign(cfg, rest);
+  applyDiskConfig(cfg, evictionMonitoringPeriod, source);
   // Truthiness would open the host to pods on `podHostAccess: "no"`.
   if (typeof cfg.podHostAccess !== 'boolean') throw new Error(`${source}: podHostAccess: must be true or false`);
   if (typeof cfg.seccompDefault !== 'boolean') throw new Error(`${source}: seccompDefault: must be true or false`);

@@ -1,8 +1,7 @@
 import type { Pod } from '../api/types.js';
 import { ImagePullError } from '../runtime/images/imageConfig.js';
-import { StartError, type ContainerProcess } from '../runtime/launch.js';
+import type { ContainerProcess } from '../runtime/launch.js';
 import type { LogLine } from '../runtime/logs/criFormat.js';
-import { writeCriLog } from '../runtime/logs/criWriter.js';
 import { describeExit, type ProcessExit } from '../runtime/signals.js';
 import { RestartBackoff } from './backoff.js';
 import type { ContainerRecord } from './containerRecord.js';
@@ -10,7 +9,7 @@ import { CreateContainerError, resolveImage, startInstance, type StartContext } 
 import type { EventType } from './events.js';
 import { runLifecycleHandler } from './hooks.js';
 import type { KubeletContext } from './kubeletContext.js';
-import { containerLogPath } from './podPaths.js';
+import { startContainerLog } from './containerLog.js';
 import { startContainerProbes } from './prober/manager.js';
 import type { ProbeTarget } from './prober/types.js';
 import { sleep } from './sleep.js';
@@ -36,13 +35,24 @@ export interface InstanceHost {
 
 export type InstanceOutcome = { exitCode: number; ranForMs: number } | 'stop' | 'retry-image';
 
-/** One instance of a container, from image resolution to its exit. */
+/**
+ * One instance of a container, from image resolution to its exit. It never throws: whatever goes wrong
+ * is this container's state (StartError, CreateContainerError...), for the pod worker to act on.
+ */
 export async function runInstance(host: InstanceHost, r: ContainerRecord): Promise<InstanceOutcome> {
+  try {
+    return await startAndWatch(host, r);
+  } catch (err) {
+    return instanceFailed(host, r, err);
+  }
+}
+
+async function startAndWatch(host: InstanceHost, r: ContainerRecord): Promise<InstanceOutcome> {
   let image;
   try {
     image = resolveImage(host.kl.images, r);
   } catch (err) {
-    if (!(err instanceof ImagePullError)) throw err;
+    if (!(err instanceof ImagePullError)) return startFailed(host, r, err);
     return imagePullFailed(host, r, err);
   }
   r.imagePullBackoff = undefined;
@@ -59,11 +69,12 @@ export async function runInstance(host: InstanceHost, r: ContainerRecord): Promi
   try {
     proc = await startInstance(host.startContext(), r, image);
   } catch (err) {
-    return startFailed(host, r, err as Error);
+    return startFailed(host, r, err);
   }
   r.process = proc;
   if (host.deleting) void host.kill(r, host.pod.metadata!.deletionGracePeriodSeconds ?? 0, `Stopping container ${r.name}`);
-  const logs = writeCriLog(containerLogPath(host.kl.config.stateDir, host.pod, r.name, instance), proc, (line) => host.logLine(r, line));
+  // Rotated, and never failing the agent on a full disk (containerLog.ts).
+  const logs = startContainerLog(host, r, instance, proc);
   host.event('Normal', 'Created', `Created container ${r.name}`, r);
   host.event('Normal', 'Started', `Started container ${r.name}`, r);
   host.event('Normal', 'ProcessStarted', `Container ${r.name} is running as pid ${proc.pid}: ${describeArgv(r)}`, r);
@@ -149,17 +160,47 @@ async function imagePullFailed(host: InstanceHost, r: ContainerRecord, err: Erro
   return 'retry-image';
 }
 
-function startFailed(host: InstanceHost, r: ContainerRecord, err: Error): InstanceOutcome {
+/** The instance never ran: CreateContainerError stays waiting, anything else is a StartError as containerd reports it. */
+function startFailed(host: InstanceHost, r: ContainerRecord, err: unknown): InstanceOutcome {
   if (err instanceof CreateContainerError) {
     host.event('Warning', 'Failed', `Error: ${err.message}`, r);
     host.setState(r, { waiting: { reason: err.reason, message: err.message } });
     return { exitCode: 1, ranForMs: 0 };
   }
-  if (!(err instanceof StartError)) throw err;
-  const message = `failed to create containerd task: failed to create shim task: OCI runtime create failed: ${err.message}: unknown`;
+  const message = `failed to create containerd task: failed to create shim task: OCI runtime create failed: ${errorText(err)}: unknown`;
   host.event('Warning', 'Failed', `Error: ${message}`, r);
   host.setState(r, { terminated: { exitCode: 128, reason: 'StartError', message, startedAt: '1970-01-01T00:00:00Z', finishedAt: rfc3339(new Date()), containerID: r.containerID } });
   return { exitCode: 128, ranForMs: 0 };
+}
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * The backstop for an error no step above expected (a log file that cannot be opened, a bug): a
+ * process that did start is stopped and its exit recorded with the error; otherwise a StartError.
+ */
+async function instanceFailed(host: InstanceHost, r: ContainerRecord, err: unknown): Promise<InstanceOutcome> {
+  const proc = r.process;
+  r.probes?.stop();
+  r.probes = undefined;
+  if (!proc) {
+    r.cgroup?.remove();
+    r.cgroup = undefined;
+    return startFailed(host, r, err);
+  }
+  const message = `failed to run container: ${errorText(err)}`;
+  host.event('Warning', 'Failed', `Error: ${message}`, r);
+  await host.kill(r, 0, `Stopping container ${r.name}`);
+  const exit = await proc.exited;
+  r.process = undefined;
+  r.ready = false;
+  r.started = false;
+  r.cgroup?.remove();
+  r.cgroup = undefined;
+  host.setState(r, {
+    terminated: { exitCode: exit.exitCode, reason: 'Error', message, startedAt: rfc3339(proc.startedAt), finishedAt: rfc3339(exit.finishedAt), containerID: r.containerID },
+  });
+  return { exitCode: exit.exitCode, ranForMs: exit.finishedAt.getTime() - proc.startedAt.getTime() };
 }
 
 /** postStart blocks the container from being reported running; a failure kills it. */

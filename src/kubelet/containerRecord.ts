@@ -31,6 +31,8 @@ export interface ContainerRecord {
   backoff: RestartBackoff;
   /** Set while a kill is in progress, so concurrent kill requests (delete + liveness) share it. */
   killing?: Promise<void>;
+  /** While a kill is in progress: brings its deadline forward to `graceSeconds` from now, if that is sooner. */
+  shortenKill?: (graceSeconds: number) => void;
   /** The current instance's cgroup, when it has resources.limits. */
   cgroup?: ContainerCgroup;
   /** The image's STOPSIGNAL, used when lifecycle.stopSignal is not set. */

@@ -2,16 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Pod } from '../api/types.js';
 import { quantityValue } from '../api/names.js';
-import { createContainerCgroup, type CgroupLimits } from '../runtime/cgroups.js';
-import { effectiveArgv, expandVars } from '../runtime/command.js';
-import type { Bind } from '../runtime/containerSpec.js';
-import { containerEnv } from '../runtime/env.js';
+import { CgroupError, createContainerCgroup, type CgroupLimits } from '../runtime/cgroups.js';
+import { effectiveArgv, ExpansionTooLongError } from '../runtime/command.js';
+import { SpecValueError, type Bind } from '../runtime/containerSpec.js';
+import { containerEnv, expandOne } from '../runtime/env.js';
 import { hostRootHiding, type Hiding } from '../runtime/hostRoot.js';
 import { ensureBusyboxApplets } from '../runtime/images/busyboxApplets.js';
 import { BUSYBOX_APPLET_DIR } from '../runtime/images/builtins.js';
 import type { ImageCatalog } from '../runtime/images/catalog.js';
 import type { ResolvedImage } from '../runtime/images/imageConfig.js';
-import { launchContainer, type ContainerProcess } from '../runtime/launch.js';
+import { launchContainer, StartError, type ContainerProcess } from '../runtime/launch.js';
 import { prepareRootFs } from '../runtime/rootfs.js';
 import type { Sandbox } from '../runtime/sandbox.js';
 import { volumeBinds } from '../runtime/volumes.js';
@@ -42,10 +42,33 @@ export function resolveImage(images: ImageCatalog, record: ContainerRecord): Res
   return images.resolve(record.spec.image ?? '');
 }
 
-/** Builds the process spec of one container instance from its image and spec, then launches it. */
+/**
+ * Builds the process spec of one container instance from its image and spec, then launches it. Every
+ * failure is a CreateContainerError (the pod's config cannot be turned into a process: a NUL byte, a
+ * missing command) or a StartError (the runtime could not start it: a cgroup value the kernel refuses,
+ * a full disk, exec's E2BIG), never anything else, so the caller can always turn it into the container's
+ * state.
+ */
 export async function startInstance(ctx: StartContext, record: ContainerRecord, image: ResolvedImage): Promise<ContainerProcess> {
+  try {
+    return await buildAndLaunch(ctx, record, image);
+  } catch (err) {
+    throw asStartFailure(err);
+  }
+}
+
+function asStartFailure(err: unknown): CreateContainerError | StartError {
+  if (err instanceof CreateContainerError || err instanceof StartError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof SpecValueError) return new CreateContainerError('CreateContainerError', `failed to generate container spec: ${message}`);
+  if (err instanceof ExpansionTooLongError) return new StartError(`exec: argument list too long: ${message}`);
+  if (err instanceof CgroupError) return new StartError(`runc create failed: unable to start container process: error setting cgroup config: ${message}`);
+  return new StartError(message);
+}
+
+async function buildAndLaunch(ctx: StartContext, record: ContainerRecord, image: ResolvedImage): Promise<ContainerProcess> {
   const env = containerEnv(ctx.pod, record.spec, image.config.env, ctx.sandbox.hostname);
-  const argv = effectiveArgv(image.config, record.spec).map((a) => expandVars(a, env));
+  const argv = effectiveArgv(image.config, record.spec).map((a, i) => expandOne(`argv[${i}]`, a, env));
   if (argv.length === 0) throw new CreateContainerError('CreateContainerError', 'failed to generate container spec: no command specified');
   const security = processSecurity(ctx.pod, record.spec, image.config, ctx.security);
   let binds: Bind[];

@@ -15,7 +15,7 @@ export function reportingComponent(reason: string): string {
   return TINYLET_REASONS.has(reason) ? 'tinylet' : 'kubelet';
 }
 
-const TINYLET_REASONS = new Set(['SandboxReady', 'SandboxRemoved', 'ProcessStarted', 'PreStopHook', 'Signal', 'Exited', 'DeleteRequested']);
+const TINYLET_REASONS = new Set(['SandboxReady', 'SandboxRemoved', 'ProcessStarted', 'PreStopHook', 'Signal', 'Exited', 'DeleteRequested', 'LogWriteFailed']);
 
 
 /**

@@ -18,8 +18,21 @@ export interface HookResult {
   message: string;
 }
 
-/** Runs a postStart/preStop handler: exec in the container's namespaces, httpGet from the agent, or sleep. */
+/**
+ * Runs a postStart/preStop handler: exec in the container's namespaces, httpGet from the agent, or
+ * sleep. Never rejects: a hook that cannot even be run (a command execa refuses, as one with a NUL
+ * byte) is a failed hook, so the kill that waits for a preStop still goes on to the stop signal.
+ */
 export async function runLifecycleHandler(handler: LifecycleHandler, ctx: HookContext): Promise<HookResult> {
+  try {
+    return await runHandler(handler, ctx);
+  } catch (err) {
+    const kind = handler.exec ? 'Exec' : handler.httpGet ? 'HTTP' : 'Sleep';
+    return { ok: false, message: `${kind} lifecycle hook failed - error: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+async function runHandler(handler: LifecycleHandler, ctx: HookContext): Promise<HookResult> {
   if (handler.exec) {
     const argv = handler.exec.command ?? [];
     const r = await execInContainer({ pid: ctx.target.pid, specPath: ctx.target.specPath }, argv, { env: ctx.target.env, timeoutMs: ctx.timeoutMs });

@@ -7,6 +7,7 @@ import { NetworkManager } from '../runtime/network/manager.js';
 import type { AgentConfig } from './config.js';
 import type { ContainerRecord } from './containerRecord.js';
 import { EventRecorder } from './events.js';
+import { EvictionManager } from './eviction/manager.js';
 import type { KubeletContext } from './kubeletContext.js';
 import { PodWorker } from './podWorker.js';
 import { applyPodUpdate } from './podUpdate.js';
@@ -31,6 +32,8 @@ export class Kubelet extends EventEmitter implements KubeletContext {
   readonly events: EventRecorder;
   readonly images: ImageCatalog;
   readonly network: NetworkManager;
+  /** Pods over their ephemeral-storage limits are evicted (measured every evictionMonitoringPeriod). */
+  readonly eviction: EvictionManager;
   readonly hostIP = primaryHostIP();
   private readonly workers = new Map<string, PodWorker>();
   /** Workers still stopping after their API object is gone (forced deletion). */
@@ -43,6 +46,8 @@ export class Kubelet extends EventEmitter implements KubeletContext {
     this.events = new EventRecorder(config.nodeName, 5000, () => this.nextResourceVersion());
     this.images = new ImageCatalog(config.images);
     this.network = new NetworkManager(config.bridgeName, config.podCIDR, config.podNetwork, config.randomPodIPs, config.podHostAccess);
+    this.eviction = new EvictionManager(config.stateDir, config.evictionMonitoringPeriodMs, () => [...this.workers.values()]);
+    this.eviction.start();
   }
 
   nextResourceVersion(): string {
@@ -118,8 +123,13 @@ export class Kubelet extends EventEmitter implements KubeletContext {
 
   /** Deletes every pod gracefully and waits until all sandboxes are gone. */
   async shutdown(opts: { gracePeriodSeconds?: number } = {}): Promise<void> {
+    this.eviction.stop();
     const all = [...this.workers.values(), ...this.orphans];
-    for (const w of all) if (!w.deleting) this.deletePod(w.pod.metadata!.namespace!, w.pod.metadata!.name!, opts);
+    for (const w of all) {
+      if (!w.deleting) this.deletePod(w.pod.metadata!.namespace!, w.pod.metadata!.name!, opts);
+      // A deletion already under way with a longer grace (even 2^63 s) is brought forward to this one.
+      else if (opts.gracePeriodSeconds !== undefined) w.requestDeletion(opts.gracePeriodSeconds);
+    }
     await Promise.all(all.map((w) => w.done));
   }
 

@@ -1,23 +1,37 @@
 // Recreating a pod after an agent restart, as the kubelet recreates a lost sandbox: same object (uid,
 // creation time), a new sandbox, every container started again with its restartCount carried on
 // (the next start counts as a restart), its last state kept, and a crash loop's back-off honoured.
+// The instance that ran when the agent went shows as lastState: its real end if a graceful stop
+// recorded it; otherwise Unknown/255 at the time of death, as containerd reports a container whose
+// task vanished (after a node reboot).
 import type { ContainerState, ContainerStatus, Pod } from '../api/types.js';
+import { rfc3339 } from '../api/time.js';
 import type { Kubelet } from './kubelet.js';
 import type { PodWorker } from './podWorker.js';
 
 export interface RecoveredContainer {
   instances: number;
-  backoff: { nextDelayMs: number; lastDelayMs: number };
+  backoff?: { nextDelayMs: number; lastDelayMs: number };
   backoffUntil?: number;
+  /** Its end, recorded by a graceful agent stop. */
+  stopped?: NonNullable<ContainerState['terminated']>;
 }
 
 const LOST = 'The container was stopped with the previous tinylet agent (its processes die with the agent)';
 
-function lostState(status: ContainerStatus, at: string): ContainerState {
-  return { terminated: { exitCode: 255, reason: 'Unknown', message: LOST, startedAt: status.state?.running?.startedAt, finishedAt: at } };
+/**
+ * How the instance running at the agent's end ended: as recorded by a graceful stop, or lost at
+ * `diedAt` (the agent's last sign of life), never before the instance started.
+ */
+function endState(status: ContainerStatus, c: RecoveredContainer | undefined, diedAt: Date): ContainerState {
+  if (c?.stopped) return { terminated: c.stopped };
+  const startedAt = status.state?.running?.startedAt;
+  const started = startedAt ? Date.parse(startedAt) : NaN;
+  const finishedAt = rfc3339(new Date(Number.isNaN(started) ? diedAt.getTime() : Math.max(started, diedAt.getTime())));
+  return { terminated: { exitCode: 255, reason: 'Unknown', message: LOST, ...(startedAt ? { startedAt } : {}), finishedAt, ...(status.containerID ? { containerID: status.containerID } : {}) } };
 }
 
-export function recreatePod(kubelet: Kubelet, stored: Pod, containers: Record<string, RecoveredContainer>, lostAt: string): PodWorker {
+export function recreatePod(kubelet: Kubelet, stored: Pod, containers: Record<string, RecoveredContainer>, diedAt: Date): PodWorker {
   const { status: old, ...rest } = stored;
   const gates = new Set((rest.spec?.readinessGates ?? []).map((g) => g.conditionType));
   const pod: Pod = { ...rest, status: { phase: 'Pending', conditions: (old?.conditions ?? []).filter((c) => gates.has(c.type)) } };
@@ -31,8 +45,8 @@ export function recreatePod(kubelet: Kubelet, stored: Pod, containers: Record<st
     r.restartCount = st.restartCount ?? 0;
     const ran = st.state?.running || st.state?.terminated || st.lastState?.terminated;
     r.instances = c?.instances ?? (ran ? r.restartCount + 1 : 0);
-    if (c) r.backoff.restore(c.backoff);
-    if (st.state?.running) r.lastState = lostState(st, lostAt);
+    if (c?.backoff) r.backoff.restore(c.backoff);
+    if (st.state?.running) r.lastState = endState(st, c, diedAt);
     else if (st.state?.terminated) r.lastState = { terminated: st.state.terminated };
     else if (st.lastState?.terminated) r.lastState = st.lastState;
     if (c?.backoffUntil && c.backoffUntil > Date.now()) r.resumeAt = c.backoffUntil;
@@ -46,9 +60,11 @@ export function recreatePod(kubelet: Kubelet, stored: Pod, containers: Record<st
  * A `restartPolicy: Never` pod whose containers had started is not run again (the kubelet does not
  * recreate its sandbox): it ends Failed, its lost containers terminated.
  */
-export function failedAfterRestart(stored: Pod, lostAt: string): Pod {
+export function failedAfterRestart(stored: Pod, containers: Record<string, RecoveredContainer>, diedAt: Date): Pod {
   const st = stored.status ?? {};
-  const lose = (s: ContainerStatus): ContainerStatus => (s.state?.running || s.state?.waiting ? { ...s, ready: false, started: false, state: lostState(s, lostAt) } : s);
+  const lostAt = rfc3339(diedAt);
+  const lose = (s: ContainerStatus): ContainerStatus =>
+    s.state?.running || s.state?.waiting ? { ...s, ready: false, started: false, state: endState(s, containers[s.name], diedAt) } : s;
   return {
     ...stored,
     status: {

@@ -6,6 +6,7 @@ import { startSandbox, stopSandbox, type Sandbox } from '../runtime/sandbox.js';
 import { preparePodVolumes, removePodVolumes } from '../runtime/volumes.js';
 import type { KubeletContext } from './kubeletContext.js';
 import { writePodFiles } from './podFiles.js';
+import { podHostname } from './podHostname.js';
 import { podDir } from './podPaths.js';
 import { podSysctls } from './admission.js';
 
@@ -23,7 +24,7 @@ export class PodSandbox {
 
   static async create(pod: Pod, kl: KubeletContext): Promise<PodSandbox> {
     const spec = pod.spec!;
-    const hostname = spec.hostname ?? pod.metadata!.name!;
+    const hostname = podHostname(pod);
     const dir = podDir(kl.config.stateDir, pod);
     mkdirSync(dir, { recursive: true });
     const sandbox = await startSandbox({ hostname, hostNetwork: spec.hostNetwork === true, sharePid: spec.shareProcessNamespace === true, sysctls: podSysctls(pod) });

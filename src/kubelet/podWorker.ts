@@ -5,7 +5,7 @@ import type { ContainerProcess } from '../runtime/launch.js';
 import type { LogLine } from '../runtime/logs/criFormat.js';
 import type { Sandbox } from '../runtime/sandbox.js';
 import { RestartBackoff } from './backoff.js';
-import { runInstance, type InstanceHost } from './containerInstance.js';
+import { runInstance, type InstanceHost, type InstanceOutcome } from './containerInstance.js';
 import { newRecord, type ContainerRecord } from './containerRecord.js';
 import type { StartContext } from './containerStarter.js';
 import { formatGoDuration } from './duration.js';
@@ -18,10 +18,20 @@ import type { ProbeTarget } from './prober/types.js';
 import { resumeDelay, shouldRestart } from './restartPolicy.js';
 import { sleep } from './sleep.js';
 import { killContainer, type KillContext } from './termination.js';
-import { rfc3339 } from '../api/time.js';
+import { rfc3339, rfc3339After } from '../api/time.js';
+import { longTimeout, type LongTimer } from '../runtime/longTimeout.js';
 import { admitPod } from './admission.js';
 
 const DELETED_POD_LOG_RETENTION_MS = 60_000;
+
+/** In a timer callback a throw would be uncaught and end the agent: a directory left behind is swept later. */
+function removeQuietly(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch (err) {
+    console.error(`tinylet: could not remove ${dir}: ${(err as Error).message}`);
+  }
+}
 
 /**
  * One serialized state machine per pod: sandbox, init containers, app containers with their hooks,
@@ -57,7 +67,7 @@ export class PodWorker implements InstanceHost {
     ];
     this.conditions.set('PodScheduled', true);
     this.refreshStatus();
-    this.done = this.run();
+    this.done = this.run().catch((err: unknown) => this.syncFailed(err));
   }
 
   get key(): string {
@@ -138,13 +148,13 @@ export class PodWorker implements InstanceHost {
     }
     await this.terminating;
     await Promise.all(this.sidecarLoops);
-    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer?.clear();
     await this.teardownSandbox();
     // A deleted pod's logs stay readable for a minute (kubectl logs right after a delete), then go.
     if (this.deleting) {
       const dir = podDir(this.kl.config.stateDir, this.pod);
       rmSync(join(dir, 'files'), { recursive: true, force: true });
-      setTimeout(() => rmSync(dir, { recursive: true, force: true }), DELETED_POD_LOG_RETENTION_MS).unref();
+      setTimeout(() => removeQuietly(dir), DELETED_POD_LOG_RETENTION_MS).unref();
     }
     this.refreshStatus();
     this.finished = true;
@@ -265,7 +275,14 @@ export class PodWorker implements InstanceHost {
         this.event('Warning', 'BackOff', `Back-off restarting failed container ${r.name} in pod ${this.podRef()}`, r);
         if (!(await sleep(delayMs, this.stop.signal))) return;
       }
-      const outcome = await runInstance(this, r);
+      let outcome: InstanceOutcome;
+      try {
+        outcome = await runInstance(this, r);
+      } catch (err) {
+        // runInstance turns every failure into the container's state; this only guards against its own bugs.
+        this.event('Warning', 'Failed', `Error: ${(err as Error)?.message ?? String(err)}`, r);
+        outcome = { exitCode: 128, ranForMs: 0 };
+      }
       if (outcome === 'retry-image') {
         delayMs = 0;
         continue;
@@ -286,6 +303,8 @@ export class PodWorker implements InstanceHost {
     r.state = state;
     this.refreshStatus();
     this.notifyWaiters();
+    // A container still being started when the pod was evicted had no process to stop then: it goes now.
+    if (state.running && this.evictionGrace !== undefined) void this.kill(r, this.evictionGrace, `Stopping container ${r.name}`);
   }
 
   statusChanged(): void {
@@ -330,8 +349,11 @@ export class PodWorker implements InstanceHost {
     };
   }
 
+  /** Never rejects: callers fire and forget it (probe failures, image changes), and a rejection would be unhandled. */
   kill(r: ContainerRecord, graceSeconds: number, message: string, skipPreStop = false): Promise<void> {
-    return killContainer(r, this.killContext(r), { gracePeriodSeconds: graceSeconds, message, skipPreStop });
+    return killContainer(r, this.killContext(r), { gracePeriodSeconds: graceSeconds, message, skipPreStop }).catch((err: unknown) => {
+      this.event('Warning', 'FailedKillPod', `error killing container ${r.name}: ${(err as Error)?.message ?? String(err)}`, r);
+    });
   }
 
   /**
@@ -340,11 +362,12 @@ export class PodWorker implements InstanceHost {
    */
   requestDeletion(gracePeriodSeconds: number | undefined, force = false): void {
     const grace = gracePeriodSeconds ?? this.podGrace();
-    if (this.deleting) return;
+    if (this.deleting) return this.shortenDeletion(grace, force);
     const now = new Date();
     this.pod = {
       ...this.pod,
-      metadata: { ...this.pod.metadata, deletionTimestamp: rfc3339(new Date(now.getTime() + grace * 1000)), deletionGracePeriodSeconds: grace },
+      // The grace is used as given (up to 2^63 s); only its timestamp is bounded to what RFC 3339 can write.
+      metadata: { ...this.pod.metadata, deletionTimestamp: rfc3339After(now, grace), deletionGracePeriodSeconds: grace },
     };
     this.event('Normal', 'DeleteRequested', `Pod deletion requested with a grace period of ${grace}s${force ? ' (forced)' : ''}`);
     this.stop.abort();
@@ -354,23 +377,37 @@ export class PodWorker implements InstanceHost {
     this.refreshStatus();
   }
 
-  /** App containers in parallel, then sidecars with what is left of the grace period. */
+  /**
+   * A second delete with a shorter grace period (a forced one after a graceful one) brings the
+   * deletion forward, as the API server and the kubelet do; a longer one changes nothing.
+   */
+  private shortenDeletion(grace: number, force: boolean): void {
+    const current = this.pod.metadata?.deletionGracePeriodSeconds;
+    if (current !== undefined && grace >= current) return;
+    this.pod = { ...this.pod, metadata: { ...this.pod.metadata, deletionTimestamp: rfc3339After(new Date(), grace), deletionGracePeriodSeconds: grace } };
+    this.event('Normal', 'DeleteRequested', `Pod deletion requested with a grace period of ${grace}s${force ? ' (forced)' : ''}, shortening the one under way`);
+    for (const r of this.records) if (r.killing) void this.kill(r, grace, `Stopping container ${r.name}`);
+    this.refreshStatus();
+  }
+
+  /** App containers in parallel, then sidecars with what is left of the grace period (shortened meanwhile, perhaps). */
   private async stopAllContainers(grace: number): Promise<void> {
     const started = Date.now();
     await Promise.all(this.records.filter((r) => r.role !== 'sidecar').map((r) => this.kill(r, grace, `Stopping container ${r.name}`, grace === 0)));
-    const left = Math.max(0, grace - Math.floor((Date.now() - started) / 1000));
+    const current = Math.min(grace, this.pod.metadata?.deletionGracePeriodSeconds ?? grace);
+    const left = Math.max(0, current - Math.floor((Date.now() - started) / 1000));
     await this.stopSidecars(left, 'Stopping container');
   }
 
   private startedAtMs = 0;
-  private deadlineTimer?: NodeJS.Timeout;
+  private deadlineTimer?: LongTimer;
 
-  /** (Re)arms activeDeadlineSeconds, counted from the pod's start; an update may shorten it. */
+  /** (Re)arms activeDeadlineSeconds, counted from the pod's start; an update may shorten it. Up to 2^31-1 s: a long timer. */
   scheduleDeadline(): void {
-    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer?.clear();
     const deadline = this.pod.spec!.activeDeadlineSeconds;
     if (!deadline || this.finished) return;
-    this.deadlineTimer = setTimeout(() => this.deadlineExceeded(), Math.max(0, this.startedAtMs + deadline * 1000 - Date.now()));
+    this.deadlineTimer = longTimeout(this.startedAtMs + deadline * 1000 - Date.now(), () => this.deadlineExceeded());
   }
 
   /** activeDeadlineSeconds: the kubelet fails the pod and stops its containers. */
@@ -383,6 +420,49 @@ export class PodWorker implements InstanceHost {
     this.notifyWaiters();
     this.terminating = this.stopAllContainers(this.podGrace());
     this.refreshStatus();
+  }
+
+  private evictionGrace?: number;
+
+  /**
+   * The eviction manager's verdict (eviction/manager.ts): the pod fails with reason Evicted and the
+   * kubelet's message, as its evictPod sets them, and its containers stop within the given grace.
+   */
+  evict(message: string, graceSeconds: number): void {
+    if (this.finished || this.deleting || this.failed || this.completed) return;
+    this.event('Warning', 'Evicted', message);
+    this.failed = { reason: 'Evicted', message };
+    this.evictionGrace = graceSeconds;
+    this.stop.abort();
+    this.notifyWaiters();
+    this.terminating = this.stopAllContainers(graceSeconds);
+    this.refreshStatus();
+  }
+
+  /**
+   * The backstop of `done`, which must never reject: an error no step of the pod's life handled is
+   * this pod's failure, not the agent's. It is recorded (FailedSync, the kubelet's "error syncing
+   * pod"), whatever still runs is stopped and the sandbox removed as far as they go, and the worker
+   * finishes.
+   */
+  private async syncFailed(err: unknown): Promise<void> {
+    const message = `error syncing pod: ${(err as Error)?.message ?? String(err)}`;
+    const attempt = async (what: string, step: () => unknown): Promise<void> => {
+      try {
+        await step();
+      } catch (again) {
+        console.error(`tinylet: pod ${this.key}: ${what} after a failure: ${(again as Error)?.message ?? String(again)}`);
+      }
+    };
+    await attempt('event', () => this.event('Warning', 'FailedSync', message));
+    // A pod whose containers had all run is not failed by a teardown that went wrong; any other is.
+    if (!this.deleting && !this.failed && !this.completed) this.failed = { reason: 'FailedSync', message };
+    this.stop.abort();
+    this.deadlineTimer?.clear();
+    await attempt('stopping containers', () => Promise.all(this.records.map((r) => this.kill(r, 0, `Stopping container ${r.name}`, true))));
+    await attempt('removing the sandbox', () => this.teardownSandbox());
+    await attempt('status', () => this.refreshStatus());
+    this.finished = true;
   }
 
   /** Sidecars stop after the app containers, in reverse order of their start. */

@@ -1,13 +1,15 @@
-/** Resolves after `ms`, or early (false) when the signal aborts. */
+import { longTimeout } from '../runtime/longTimeout.js';
+
+/** Resolves after `ms` (any length: grace periods and hook sleeps may be years), or early (false) when the signal aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false);
-    const timer = setTimeout(() => {
+    const timer = longTimeout(ms, () => {
       signal?.removeEventListener('abort', onAbort);
       resolve(true);
-    }, ms);
+    });
     const onAbort = () => {
-      clearTimeout(timer);
+      timer.clear();
       resolve(false);
     };
     signal?.addEventListener('abort', onAbort, { once: true });

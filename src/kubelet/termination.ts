@@ -32,50 +32,81 @@ export function stopSignalOf(r: ContainerRecord, imageStopSignal?: string): stri
 /**
  * Stops one container on the Kubernetes clock (SEMANTICS §5.3–5.5): preStop within the grace period,
  * then the stop signal, then SIGKILL once the remaining grace (at least 2 s) has run out.
- * Concurrent requests (a delete during a liveness kill) share the first one.
+ * Concurrent requests (a delete during a liveness kill) share the first one; a shorter grace brings
+ * its deadline forward (a forced delete after a graceful one), a longer one changes nothing. Grace
+ * periods may be up to 2^63 s: the waits are long timers (sleep), measured on the monotonic clock.
  */
 export function killContainer(r: ContainerRecord, ctx: KillContext, opts: KillOptions): Promise<void> {
-  if (r.killing) return r.killing;
+  if (r.killing) {
+    r.shortenKill?.(opts.gracePeriodSeconds);
+    return r.killing;
+  }
   const proc = r.process;
   if (!proc) return Promise.resolve();
   let exited = false;
   void proc.exited.then(() => (exited = true));
   // Deadline timers must not outlive the kill: an idle agent (tinylet run) would wait for them.
   const timers = new AbortController();
+  // Monotonic milliseconds: the end of the grace period, and (once the stop signal is sent) the SIGKILL.
+  const begun = performance.now();
+  let graceEnds = begun + opts.gracePeriodSeconds * 1000;
+  let signalledAt: number | undefined;
+  let killAt = Infinity;
+  let rearm = new AbortController();
+  /** Waits until the time `at()` answers, again whenever a shorter grace moves it. */
+  const waitUntil = async (at: () => number): Promise<void> => {
+    while (!timers.signal.aborted && at() > performance.now()) {
+      await sleep(at() - performance.now(), AbortSignal.any([timers.signal, rearm.signal]));
+    }
+  };
+  r.shortenKill = (graceSeconds) => {
+    const ends = performance.now() + graceSeconds * 1000;
+    if (ends >= graceEnds) return;
+    graceEnds = ends;
+    if (signalledAt !== undefined) killAt = Math.min(killAt, Math.max(ends, signalledAt + MINIMUM_GRACE_SECONDS * 1000));
+    const moved = rearm;
+    rearm = new AbortController();
+    moved.abort();
+  };
   r.killing = (async () => {
     ctx.record('Normal', 'Killing', opts.message, r);
     let remaining = opts.gracePeriodSeconds;
     const lifecycle = r.spec.lifecycle;
     if (lifecycle?.preStop && opts.gracePeriodSeconds > 0 && !opts.skipPreStop) {
-      const started = Date.now();
       const abandon = new AbortController();
       const hookCtx: HookContext = { target: ctx.target(proc), signal: abandon.signal };
       ctx.record('Normal', 'PreStopHook', `Running preStop hook of container ${r.name} (grace period ${opts.gracePeriodSeconds}s)`, r);
       const hook = runLifecycleHandler(lifecycle.preStop, hookCtx).then((res) => ({ res }));
-      const outcome = await Promise.race([hook, sleep(opts.gracePeriodSeconds * 1000, timers.signal).then(() => undefined)]);
+      const outcome = await Promise.race([hook, waitUntil(() => graceEnds).then(() => undefined)]);
       abandon.abort();
       if (!outcome) {
         ctx.record('Warning', 'FailedPreStopHook', `PreStopHook of container ${r.name} did not finish within the grace period of ${opts.gracePeriodSeconds}s`, r);
       } else if (!outcome.res.ok && !exited) {
         ctx.record('Warning', 'FailedPreStopHook', outcome.res.message, r);
       }
-      remaining -= Math.floor((Date.now() - started) / 1000);
+      remaining -= Math.floor((performance.now() - begun) / 1000);
     }
+    // A grace shortened while the hook ran counts from when it was shortened.
+    remaining = Math.min(remaining, Math.ceil((graceEnds - performance.now()) / 1000));
     if (remaining < MINIMUM_GRACE_SECONDS) remaining = MINIMUM_GRACE_SECONDS;
     if (!exited) {
       const sig = stopSignalOf(r, ctx.imageStopSignal);
       sendSignal(proc.pid, sig);
+      signalledAt = performance.now();
+      killAt = signalledAt + remaining * 1000;
       ctx.record('Normal', 'Signal', `Sent ${sig} to container ${r.name} (pid ${proc.pid}); SIGKILL in ${remaining}s`, r);
-      const inTime = await Promise.race([proc.exited.then(() => true), sleep(remaining * 1000, timers.signal).then(() => false)]);
+      const inTime = await Promise.race([proc.exited.then(() => true), waitUntil(() => killAt).then(() => false)]);
       if (!inTime) {
         sendSignal(proc.pid, 'SIGKILL');
-        ctx.record('Warning', 'ExceededGracePeriod', `Container ${r.name} did not exit within ${remaining}s of ${sig}; sent SIGKILL (pid ${proc.pid})`, r);
+        const waited = Math.round((performance.now() - signalledAt) / 1000);
+        ctx.record('Warning', 'ExceededGracePeriod', `Container ${r.name} did not exit within ${waited}s of ${sig}; sent SIGKILL (pid ${proc.pid})`, r);
       }
     }
     await proc.exited;
   })().finally(() => {
     timers.abort();
     r.killing = undefined;
+    r.shortenKill = undefined;
   });
   return r.killing;
 }

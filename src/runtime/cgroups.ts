@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CFS_PERIOD_US, MAX_MEMORY_BYTES, MIN_CFS_QUOTA_US } from '../api/kernelLimits.js';
 import { CGROUP_ROOT as ROOT, cgroupLayout } from './cgroupMounts.js';
 
 export interface CgroupLimits {
@@ -29,40 +30,87 @@ export function cgroupMode(): Mode {
   return existsSync(join(ROOT, 'memory', 'memory.limit_in_bytes')) ? 'v1' : 'none';
 }
 
-const CFS_PERIOD_US = 100_000;
+/**
+ * A cgroup could not be made or configured (EINVAL for a value the kernel refuses, ENOSPC past the
+ * cgroup count limits, EBUSY...): worded as runc words it, the container's StartError, not the agent's.
+ */
+export class CgroupError extends Error {}
+
+/** Node's "EINVAL: invalid argument, write" as Go prints an errno: "invalid argument". */
+function errnoText(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return /^E[A-Z0-9]+: ([^,]+)/.exec(message)?.[1] ?? message;
+}
+
+function writeControl(file: string, value: string): void {
+  try {
+    writeFileSync(file, value);
+  } catch (err) {
+    throw new CgroupError(`failed to write ${JSON.stringify(value)}: write ${file}: ${errnoText(err)}`);
+  }
+}
+
+/** Creates one directory level; false when it already existed. */
+function makeDir(dir: string): boolean {
+  try {
+    mkdirSync(dir);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new CgroupError(`mkdir ${dir}: ${errnoText(err)}`);
+  }
+}
+
+/** Bytes in decimal (never `1e+21`, which the kernel refuses); a limit at the page counter's ceiling is none. */
+function memoryValue(bytes: number, unlimited: string): string {
+  return bytes >= MAX_MEMORY_BYTES ? unlimited : BigInt(Math.ceil(bytes)).toString();
+}
+
+/** The kubelet's MilliCPUToQuota: never below the kernel's 1 ms minimum. Validation keeps it under the maximum. */
+function quotaUs(cpuMillis: number): number {
+  return Math.max(MIN_CFS_QUOTA_US, Math.floor((cpuMillis * CFS_PERIOD_US) / 1000));
+}
 
 /**
  * The container's own cgroup, as the kubelet gives each container, with its resources.limits: memory
  * (the OOM killer acts at the limit) and a CFS quota for CPU. Every container gets one, limits or
- * not, so its cgroup namespace is rooted at a cgroup of its own. Undefined without cgroups.
+ * not, so its cgroup namespace is rooted at a cgroup of its own. Undefined without cgroups. Throws
+ * CgroupError, having removed what it made of the container's cgroup.
  */
 export function createContainerCgroup(parent: string, name: string, limits: CgroupLimits): ContainerCgroup | undefined {
   const mode = cgroupMode();
   if (mode === 'none') return undefined;
-  return mode === 'v2' ? createV2(parent, name, limits) : createV1(parent, name, limits);
+  const made: string[] = [];
+  try {
+    return mode === 'v2' ? createV2(parent, name, limits, made) : createV1(parent, name, limits, made);
+  } catch (err) {
+    // Empty (no process joined yet), deepest first. The shared parent levels stay for the next container.
+    for (const dir of made.reverse()) removeDir(dir);
+    throw err instanceof CgroupError ? err : new CgroupError(errnoText(err));
+  }
 }
 
 /** The container's directory in every hierarchy (a cpuset one must inherit cpus and mems to be joinable). */
-function createV1(parent: string, name: string, limits: CgroupLimits): ContainerCgroup {
+function createV1(parent: string, name: string, limits: CgroupLimits, made: string[]): ContainerCgroup {
   const dirs: string[] = [];
   for (const h of cgroupLayout().mounts) {
     let dir = h.dir;
-    for (const part of [...parent.split('/').filter(Boolean), name]) {
+    const parts = [...parent.split('/').filter(Boolean), name];
+    for (const [i, part] of parts.entries()) {
       const up = dir;
       dir = join(dir, part);
-      if (!existsSync(dir)) {
-        mkdirSync(dir);
-        if (h.options.split(',').includes('cpuset')) for (const f of ['cpuset.cpus', 'cpuset.mems']) writeFileSync(join(dir, f), readFileSync(join(up, f)));
-      }
+      if (!makeDir(dir)) continue;
+      if (i === parts.length - 1) made.push(dir);
+      if (h.options.split(',').includes('cpuset')) for (const f of ['cpuset.cpus', 'cpuset.mems']) writeControl(join(dir, f), readFileSync(join(up, f), 'utf8'));
     }
     dirs.push(dir);
   }
   const memory = join(ROOT, 'memory', parent, name);
-  if (limits.memoryBytes !== undefined) writeFileSync(join(memory, 'memory.limit_in_bytes'), String(Math.floor(limits.memoryBytes)));
+  if (limits.memoryBytes !== undefined) writeControl(join(memory, 'memory.limit_in_bytes'), memoryValue(limits.memoryBytes, '-1'));
   if (limits.cpuMillis !== undefined && existsSync(join(ROOT, 'cpu'))) {
     const cpu = join(ROOT, 'cpu', parent, name);
-    writeFileSync(join(cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
-    writeFileSync(join(cpu, 'cpu.cfs_quota_us'), String(Math.max(1000, Math.floor((limits.cpuMillis * CFS_PERIOD_US) / 1000))));
+    writeControl(join(cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
+    writeControl(join(cpu, 'cpu.cfs_quota_us'), String(quotaUs(limits.cpuMillis)));
   }
   return {
     dirs,
@@ -71,16 +119,20 @@ function createV1(parent: string, name: string, limits: CgroupLimits): Container
   };
 }
 
-function createV2(parent: string, name: string, limits: CgroupLimits): ContainerCgroup {
+function createV2(parent: string, name: string, limits: CgroupLimits, made: string[]): ContainerCgroup {
   const parentDir = join(ROOT, parent);
-  mkdirSync(parentDir, { recursive: true });
+  try {
+    mkdirSync(parentDir, { recursive: true });
+  } catch (err) {
+    throw new CgroupError(`mkdir ${parentDir}: ${errnoText(err)}`);
+  }
   // Controllers must be enabled for the children of every level above the container.
-  writeFileSync(join(ROOT, 'cgroup.subtree_control'), '+memory +cpu');
-  writeFileSync(join(parentDir, 'cgroup.subtree_control'), '+memory +cpu');
+  writeControl(join(ROOT, 'cgroup.subtree_control'), '+memory +cpu');
+  writeControl(join(parentDir, 'cgroup.subtree_control'), '+memory +cpu');
   const dir = join(parentDir, name);
-  mkdirSync(dir, { recursive: true });
-  if (limits.memoryBytes !== undefined) writeFileSync(join(dir, 'memory.max'), String(Math.floor(limits.memoryBytes)));
-  if (limits.cpuMillis !== undefined) writeFileSync(join(dir, 'cpu.max'), `${Math.max(1000, Math.floor((limits.cpuMillis * CFS_PERIOD_US) / 1000))} ${CFS_PERIOD_US}`);
+  if (makeDir(dir)) made.push(dir);
+  if (limits.memoryBytes !== undefined) writeControl(join(dir, 'memory.max'), memoryValue(limits.memoryBytes, 'max'));
+  if (limits.cpuMillis !== undefined) writeControl(join(dir, 'cpu.max'), `${quotaUs(limits.cpuMillis)} ${CFS_PERIOD_US}`);
   return { dirs: [dir], oomKilled: () => counter(join(dir, 'memory.events'), 'oom_kill') > 0, remove: () => removeSoon([dir]) };
 }
 

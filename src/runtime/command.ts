@@ -12,10 +12,18 @@ export function effectiveArgv(
   return [...image.entrypoint, ...image.cmd];
 }
 
-/** The kubelet's expansion.Expand: `$(NAME)` from env when defined, kept verbatim otherwise; `$$` → `$`. */
-export function expandVars(input: string, env: Record<string, string>): string {
+/** An expansion grew past `maxLength`: a string execve could never take, so the container could never start. */
+export class ExpansionTooLongError extends Error {}
+
+/**
+ * The kubelet's expansion.Expand: `$(NAME)` from env when defined, kept verbatim otherwise; `$$` → `$`.
+ * Each env value may expand the ones before it, so a few short vars can double their way to gigabytes
+ * in the agent's memory: past `maxLength` characters it stops and throws ExpansionTooLongError.
+ */
+export function expandVars(input: string, env: Record<string, string>, maxLength = Infinity): string {
   let out = '';
   for (let i = 0; i < input.length; i++) {
+    if (out.length > maxLength) throw new ExpansionTooLongError(`longer than ${maxLength} characters after $(VAR) expansion`);
     const ch = input[i];
     if (ch !== '$' || i + 1 >= input.length) {
       out += ch;
@@ -38,5 +46,6 @@ export function expandVars(input: string, env: Record<string, string>): string {
       out += ch;
     }
   }
+  if (out.length > maxLength) throw new ExpansionTooLongError(`longer than ${maxLength} characters after $(VAR) expansion`);
   return out;
 }

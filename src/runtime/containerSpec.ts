@@ -30,6 +30,13 @@ export interface ProcessSecurity {
 }
 
 /**
+ * A value the spec file cannot hold: its strings are NUL-terminated, so a NUL inside one would cut it
+ * short (and execve could not pass it anyway). The pod's config is at fault, not the runtime: the
+ * kubelet reports it as CreateContainerError. Validation refuses such pods; this guards the rest.
+ */
+export class SpecValueError extends Error {}
+
+/**
  * The launcher's spec file (agent/spec.h): NUL-terminated strings, a key followed by its values, so
  * no value is ever parsed out of a string and paths may hold any character. Like an OCI bundle's
  * config.json, it stays beside the container for `exec` to reuse.
@@ -39,7 +46,7 @@ export class SpecWriter {
 
   add(key: string, ...values: string[]): this {
     for (const v of [key, ...values]) {
-      if (v.includes('\0')) throw new Error(`${key}: value contains a NUL byte`);
+      if (v.includes('\0')) throw new SpecValueError(`${key}: value contains a NUL byte`);
       this.parts.push(v);
     }
     return this;

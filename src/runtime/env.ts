@@ -1,5 +1,6 @@
 import type { Container, Pod } from '../api/types.js';
-import { expandVars } from './command.js';
+import { MAX_ARG_STRLEN } from '../api/kernelLimits.js';
+import { expandVars, ExpansionTooLongError } from './command.js';
 
 /** Reads a `fieldRef.fieldPath` of the downward API from the pod. */
 export function fieldRefValue(pod: Pod, fieldPath: string): string {
@@ -37,14 +38,25 @@ export function fieldRefValue(pod: Pod, fieldPath: string): string {
 
 /**
  * The container's environment: image env, then HOSTNAME, then the container's `env` in order, each
- * value expanding `$(VAR)` against what was defined before it, as the kubelet does.
+ * value expanding `$(VAR)` against what was defined before it, as the kubelet does. A value that
+ * expands past what execve takes in one string throws ExpansionTooLongError (see expandVars).
  */
 export function containerEnv(pod: Pod, container: Container, imageEnv: Record<string, string>, hostname: string): Record<string, string> {
   const env: Record<string, string> = { ...imageEnv };
   if (hostname) env.HOSTNAME = hostname;
   for (const v of container.env ?? []) {
     if (v.valueFrom?.fieldRef) env[v.name] = fieldRefValue(pod, v.valueFrom.fieldRef.fieldPath);
-    else env[v.name] = expandVars(v.value ?? '', env);
+    else env[v.name] = expandOne(`env ${v.name}`, v.value ?? '', env);
   }
   return env;
+}
+
+/** expandVars capped at one exec string, its error naming what grew too long (`env BIG`, `args[2]`). */
+export function expandOne(what: string, value: string, env: Record<string, string>): string {
+  try {
+    return expandVars(value, env, MAX_ARG_STRLEN);
+  } catch (err) {
+    if (err instanceof ExpansionTooLongError) throw new ExpansionTooLongError(`${what}: ${err.message}`);
+    throw err;
+  }
 }

@@ -1,4 +1,5 @@
-import { pauseBinary } from './paths.js';
+import { longTimeout } from './longTimeout.js';
+import { agentPidEnv, pauseBinary } from './paths.js';
 
 export interface ExecTarget {
   /** Host PID of the container's main process: its namespaces are the ones entered. */
@@ -19,6 +20,11 @@ export interface ExecResult {
  * `runc exec` does for kubectl exec, exec probes and exec hooks. With tty, the command gets a terminal
  * of the container's own devpts, relayed to the caller's (node-pty's) terminal.
  */
+/** The exec'd command's environment, plus what the pause binary takes out of it before exec. */
+export function execEnv(env: Record<string, string>): Record<string, string> {
+  return { ...env, ...agentPidEnv() };
+}
+
 export function execArgv(target: ExecTarget, argv: string[], opts: { tty?: boolean } = {}): [string, string[]] {
   return [pauseBinary, ['exec', '--spec', target.specPath, '--target', String(target.pid), ...(opts.tty ? ['--tty'] : []), '--', ...argv]];
 }
@@ -36,7 +42,7 @@ export async function execInContainer(
   const { execa } = await import('execa');
   const [file, args] = execArgv(target, argv);
   const child = execa(file, args, {
-    env: opts.env,
+    env: execEnv(opts.env),
     extendEnv: false,
     reject: false,
     all: true,
@@ -45,9 +51,10 @@ export async function execInContainer(
     maxBuffer: 1024 * 1024,
   });
   let timedOut = false;
+  // A probe's timeoutSeconds may be up to 2^31-1 s: beyond setTimeout's reach, hence longTimeout.
   const timer =
     opts.timeoutMs !== undefined
-      ? setTimeout(() => {
+      ? longTimeout(opts.timeoutMs, () => {
           timedOut = true;
           if (child.pid) {
             try {
@@ -56,10 +63,10 @@ export async function execInContainer(
               /* already gone */
             }
           }
-        }, opts.timeoutMs)
+        })
       : undefined;
   const result = await child;
-  if (timer) clearTimeout(timer);
+  timer?.clear();
   const output = typeof result.all === 'string' ? result.all : '';
   return { exitCode: result.exitCode ?? 128 + 9, output, timedOut };
 }

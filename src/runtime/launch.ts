@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { cgroupLayout } from './cgroupMounts.js';
-import { addBind, addSecurity, SpecWriter, type Bind, type ProcessSecurity } from './containerSpec.js';
+import { addBind, addSecurity, SpecValueError, SpecWriter, type Bind, type ProcessSecurity } from './containerSpec.js';
 import type { Hiding } from './hostRoot.js';
 import { MASKED_PATHS, READONLY_PATHS } from './ociDefaults.js';
-import { pauseBinary } from './paths.js';
+import { agentPidEnv, pauseBinary } from './paths.js';
 import { runProcess } from './runProcess.js';
 import { decodeWaitStatus, type ProcessExit } from './signals.js';
 import type { Sandbox } from './sandbox.js';
@@ -88,16 +88,25 @@ export async function launchContainer(spec: LaunchSpec): Promise<ContainerProces
   try {
     writeLaunchSpec(spec);
   } catch (err) {
-    throw new StartError((err as Error).message);
+    // A value the spec cannot hold is the pod's fault (CreateContainerError); a failed write (ENOSPC) is the start's.
+    if (err instanceof SpecValueError) throw err;
+    throw new StartError(`write launcher spec: ${(err as Error).message}`);
   }
   const io = await openOutputFifos(spec.ioDir);
-  const child = spawn(pauseBinary, ['launch', '--spec', spec.specPath, '--report-fd', '3'], {
-    env: {},
-    stdio: ['ignore', io.stdoutWrite, io.stderrWrite, 'pipe'],
-    detached: true,
-  });
-  closeSync(io.stdoutWrite);
-  closeSync(io.stderrWrite);
+  let child;
+  try {
+    child = spawn(pauseBinary, ['launch', '--spec', spec.specPath, '--report-fd', '3'], {
+      env: agentPidEnv(),
+      stdio: ['ignore', io.stdoutWrite, io.stderrWrite, 'pipe'],
+      detached: true,
+    });
+  } catch (err) {
+    for (const fd of [io.stdoutRead, io.stderrRead]) closeQuietly(fd);
+    throw new StartError(`start launcher: ${(err as Error).message}`);
+  } finally {
+    closeQuietly(io.stdoutWrite);
+    closeQuietly(io.stderrWrite);
+  }
   const stdout = new Socket({ fd: io.stdoutRead, readable: true, writable: false });
   const stderr = new Socket({ fd: io.stderrRead, readable: true, writable: false });
   const report = createInterface({ input: child.stdio[3] as Readable });
@@ -120,7 +129,12 @@ export async function launchContainer(spec: LaunchSpec): Promise<ContainerProces
         resolveExit({ ...decodeWaitStatus(Number(rest[0])), finishedAt: new Date() });
       }
     });
-    child.once('error', (err) => reject(new StartError(err.message)));
+    child.once('error', (err) => {
+      // The launcher never ran (EAGAIN, ENOMEM...): no exit or report will follow to release the FIFOs.
+      stdout.destroy();
+      stderr.destroy();
+      reject(new StartError(err.message));
+    });
     // The report pipe closes when the launcher is gone; if it died without reporting (killed from
     // outside), the container died with it through PDEATHSIG.
     const launcherExit = new Promise<[number | null, NodeJS.Signals | null]>((r) => child.once('exit', (c, s) => r([c, s])));
@@ -141,14 +155,35 @@ export async function launchContainer(spec: LaunchSpec): Promise<ContainerProces
  * /dev/stderr (nginx's logs, `echo > /dev/stderr`) cannot open a socket through /proc/self/fd.
  */
 async function openOutputFifos(dir: string) {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
   const out = join(dir, 'stdout');
   const err = join(dir, 'stderr');
+  try {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new StartError(`prepare ${dir}: ${(e as Error).message}`);
+  }
   // Asynchronously: a synchronous spawn here would stall every probe and timer of the agent.
   const made = await runProcess('mkfifo', ['-m', '0600', out, err]);
   if (made.exitCode !== 0) throw new StartError(`mkfifo: ${made.stderr.trim()}`);
-  const stdoutRead = openSync(out, constants.O_RDONLY | constants.O_NONBLOCK);
-  const stderrRead = openSync(err, constants.O_RDONLY | constants.O_NONBLOCK);
-  return { stdoutRead, stderrRead, stdoutWrite: openSync(out, constants.O_WRONLY), stderrWrite: openSync(err, constants.O_WRONLY) };
+  // Opened in this order (each write end needs its read end open); on a failure (EMFILE) none is kept.
+  const opened: number[] = [];
+  try {
+    for (const [path, flags] of [[out, constants.O_RDONLY | constants.O_NONBLOCK], [err, constants.O_RDONLY | constants.O_NONBLOCK], [out, constants.O_WRONLY], [err, constants.O_WRONLY]] as const) {
+      opened.push(openSync(path, flags));
+    }
+  } catch (e) {
+    for (const fd of opened) closeQuietly(fd);
+    throw new StartError(`open output FIFOs: ${(e as Error).message}`);
+  }
+  const [stdoutRead, stderrRead, stdoutWrite, stderrWrite] = opened as [number, number, number, number];
+  return { stdoutRead, stderrRead, stdoutWrite, stderrWrite };
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    /* already closed */
+  }
 }

@@ -12,4 +12,13 @@ function findPackageRoot(): string {
 export const packageRoot = findPackageRoot();
 export const pauseBinary = join(packageRoot, 'agent', 'tinylet-pause');
 export const NSENTER = '/usr/bin/nsenter';
+
+/**
+ * Passed to every process of the pause binary: it dies with the agent (PDEATHSIG) and checks that
+ * the agent is still its parent right after asking, so an agent killed during the spawn leaves
+ * nothing behind. The binary removes it from the environment before any container sees it.
+ */
+export function agentPidEnv(): { TINYLET_AGENT_PID: string } {
+  return { TINYLET_AGENT_PID: String(process.pid) };
+}
 export const UNSHARE = '/usr/bin/unshare';

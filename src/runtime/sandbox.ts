@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { pauseBinary, UNSHARE } from './paths.js';
+import { agentPidEnv, pauseBinary, UNSHARE } from './paths.js';
 
 /** A running pause process holding a pod's namespaces. */
 export interface Sandbox {
@@ -34,6 +34,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const child = spawn(UNSHARE, [...nsFlags, '--', pauseBinary, ...pauseArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
+    env: { ...process.env, ...agentPidEnv() },
   });
   const exited = once(child, 'exit').then(() => undefined);
   await waitForReady(child);

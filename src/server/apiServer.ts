@@ -8,9 +8,10 @@ import { hasValidToken, PUBLIC_PATHS } from './auth.js';
 import type { ApiServices, RequestContext } from './context.js';
 import { handleExecUpgrade } from './handlers/podExec.js';
 import { isLoopback, listenTcp, listenUnix } from './listen.js';
-import { sendError } from './respond.js';
+import { sendError, sendSocketError } from './respond.js';
+import { decodeSegments, parseRequestTarget, rawPath } from './requestTarget.js';
 import { parseResourcePath, route } from './router.js';
-import { toApiError, unauthorized } from './status.js';
+import { routeNotFound, toApiError, unauthorized } from './status.js';
 
 type Transport = 'unix' | 'tcp';
 
@@ -28,7 +29,13 @@ export class ApiServer {
   private make(transport: Transport): Server {
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res, transport);
     const server: Server = transport === 'tcp' ? createTlsServer(this.services.tls!, handler) : createServer(handler);
-    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head, transport));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head, transport));
+    // After listen() nobody else listens for 'error' (an accept() failing with EMFILE, say): without
+    // this listener such an error would be thrown, and end the agent.
+    // (Errors of listen() itself are listen()'s to report.)
+    server.on('error', (err) => {
+      if (server.listening) console.error(`tinylet: API server (${transport}): ${err.message}`);
+    });
     // Watches and log follows are long requests: no idle timeout on them.
     server.requestTimeout = 0;
     server.headersTimeout = 60_000;
@@ -39,10 +46,10 @@ export class ApiServer {
 
   async listen(): Promise<void> {
     const { socketPath, apiPort, apiAddress } = this.services.config;
-    if (socketPath) await listenUnix(this.make('unix'), socketPath);
+    if (socketPath) await listenUnix(this.make('unix'), socketPath).catch((err: Error) => Promise.reject(new Error(`cannot listen on unix://${socketPath}: ${err.message}`)));
     if (apiPort !== null && apiPort !== undefined) {
       if (!isLoopback(apiAddress)) console.error(`tinylet: warning: the API listens on ${apiAddress}, which is not a loopback address`);
-      this.tcp = await listenTcp(this.make('tcp'), apiAddress, apiPort);
+      this.tcp = await listenTcp(this.make('tcp'), apiAddress, apiPort).catch((err: Error) => Promise.reject(new Error(`cannot listen on ${apiAddress}:${apiPort}: ${err.message}`)));
     }
   }
 
@@ -62,33 +69,53 @@ export class ApiServer {
     return transport === 'unix' || PUBLIC_PATHS.has(pathname) || hasValidToken(req, this.services.token);
   }
 
+  /**
+   * One request: the token check first, on the raw path (string work that cannot fail), then the
+   * parsing, then the handler; every failure on the way is this request's Status reply.
+   */
   private async handle(req: IncomingMessage, res: ServerResponse, transport: Transport): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://tinylet');
-    const ctx: RequestContext = { req, res, method: req.method ?? 'GET', query: url.searchParams, services: this.services, transport };
+    const method = req.method ?? 'GET';
     const started = Date.now();
-    if (this.log) res.on('finish', () => console.error(`${ctx.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms (${transport})`));
+    if (this.log) res.on('finish', () => console.error(`${method} ${req.url} ${res.statusCode} ${Date.now() - started}ms (${transport})`));
     try {
-      if (!this.authorized(req, url.pathname, transport)) throw unauthorized();
-      await route(ctx, url.pathname);
+      if (!this.authorized(req, rawPath(req.url), transport)) throw unauthorized();
+      const target = parseRequestTarget(req.url);
+      const ctx: RequestContext = { req, res, method, query: target.query, services: this.services, transport };
+      await route(ctx, target.pathname);
     } catch (err) {
       const e = toApiError(err);
-      if (e.code >= 500) console.error(`tinylet: ${ctx.method} ${req.url}: ${(err as Error).stack ?? err}`);
-      sendError(res, e);
+      if (e.code >= 500) console.error(`tinylet: ${method} ${req.url}: ${describe(err)}`);
+      try {
+        sendError(res, e);
+      } catch {
+        res.destroy();
+      }
     }
   }
 
+  /** A WebSocket upgrade (pods/exec only). Nothing in here may throw: it runs in an event listener. */
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, transport: Transport): void {
-    const url = new URL(req.url ?? '/', 'http://tinylet');
-    const segs = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const p = segs[0] === 'api' && segs[1] === 'v1' ? parseResourcePath(segs.slice(2)) : undefined;
-    const reply = (code: number, reason: string, status: object) => {
-      const body = JSON.stringify(status);
-      socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-    };
-    if (!this.authorized(req, url.pathname, transport)) return reply(401, 'Unauthorized', unauthorized().toStatus());
-    if (!p || p.resource !== 'pods' || p.subresource !== 'exec' || !p.namespace || !p.name) {
-      return reply(404, 'Not Found', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', code: 404 });
+    // The HTTP server stops listening for errors on an upgraded socket: a client reset would be thrown.
+    socket.on('error', () => socket.destroy());
+    try {
+      if (!this.authorized(req, rawPath(req.url), transport)) throw unauthorized();
+      const target = parseRequestTarget(req.url);
+      const segs = decodeSegments(target.pathname);
+      const p = segs[0] === 'api' && segs[1] === 'v1' ? parseResourcePath(segs.slice(2)) : undefined;
+      if (!p || p.resource !== 'pods' || p.subresource !== 'exec' || !p.namespace || !p.name) throw routeNotFound();
+      handleExecUpgrade(this.services, req, socket, head, p.namespace, p.name, target.query);
+    } catch (err) {
+      const e = toApiError(err);
+      if (e.code >= 500) console.error(`tinylet: upgrade ${req.url}: ${describe(err)}`);
+      try {
+        sendSocketError(socket, e);
+      } catch {
+        socket.destroy();
+      }
     }
-    handleExecUpgrade(this.services, req, socket, head, p.namespace, p.name, url.searchParams);
   }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }

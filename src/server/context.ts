@@ -15,6 +15,12 @@ export interface ApiServices {
   /** The TCP listener's address, for `tinylet kubeconfig` (undefined when it is off). */
   tcpAddress(): { host: string; port: number } | undefined;
   token: string;
+  /**
+   * Durable before acknowledged: brings this pod's store file in line with the kubelet (written
+   * and fsynced, or removed) before a mutating request answers. Throws when it cannot (an error
+   * with code ESHUTDOWN once the store records nothing more); handlers/durable.ts makes that a 5xx.
+   */
+  commitPod(namespace: string, name: string): void;
   /** Certificate and key of the TCP listener (HTTPS). */
   tls?: { cert: string; key: string };
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import type { Server } from 'node:http';
 import { dirname } from 'node:path';
@@ -26,23 +26,41 @@ export function ensureGroup(name: string): number {
   return gid ?? 0;
 }
 
-/** True when an agent answers on the socket; a stale socket file (crashed agent) does not. */
-function socketInUse(path: string): Promise<boolean> {
+/**
+ * Whether a process serves the socket. Only ECONNREFUSED proves a stale socket (its agent died):
+ * any other failure (EAGAIN: a full backlog, EACCES) may be a live server, which must be left alone.
+ */
+function socketState(path: string): Promise<'live' | 'stale' | { unknown: string }> {
   return new Promise((resolve) => {
     const c = createConnection(path);
     c.once('connect', () => {
       c.destroy();
-      resolve(true);
+      resolve('live');
     });
-    c.once('error', () => resolve(false));
+    c.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED' ? 'stale' : { unknown: err.code ?? err.message }));
   });
+}
+
+/** The file at `path`, if any: undefined when there is none. */
+function fileType(path: string): 'socket' | 'other' | undefined {
+  try {
+    return lstatSync(path).isSocket() ? 'socket' : 'other';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
 }
 
 /** Listens on a Unix socket, mode 0660, group `tinylet` (created if missing) so members can use the API. */
 export async function listenUnix(server: Server, path: string, groupName = 'tinylet'): Promise<void> {
   mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-  if (existsSync(path)) {
-    if (await socketInUse(path)) throw new Error(`another agent is already listening on ${path}`);
+  // Only a stale socket is replaced: never a live one (another agent's), never a file that is no socket.
+  const type = fileType(path);
+  if (type === 'other') throw new Error(`${path} exists and is not a socket`);
+  if (type === 'socket') {
+    const state = await socketState(path);
+    if (state === 'live') throw new Error(`another process is already serving ${path}`);
+    if (state !== 'stale') throw new Error(`${path} exists and could not be checked (${state.unknown}): not replacing it`);
     unlinkSync(path);
   }
   await new Promise<void>((resolve, reject) => {

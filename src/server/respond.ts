@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { tableFor, type IncludeObject, type TableKind } from '../api/printers/tables.js';
 import { ApiError, badRequest, type Status } from './status.js';
 import type { RequestContext } from './context.js';
@@ -16,6 +17,14 @@ export function sendError(res: ServerResponse, err: ApiError): void {
   }
   const headers: Record<string, string> = err.code === 401 ? { 'WWW-Authenticate': 'Bearer realm="tinylet"' } : {};
   sendJson(res, err.code, err.toStatus() satisfies Status, headers);
+}
+
+/** An error before a WebSocket upgrade: a plain HTTP Status reply on the raw socket, then close. */
+export function sendSocketError(socket: Duplex, err: ApiError): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify(err.toStatus());
+  const reason = err.reason.replace(/[^\x20-\x7e]/g, '');
+  socket.end(`HTTP/1.1 ${err.code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** `Accept: application/json;as=Table;v=v1;g=meta.k8s.io` (kubectl get asks for v1 or v1beta1 tables). */

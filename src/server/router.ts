@@ -12,11 +12,16 @@ import { getPod, listPods } from './handlers/podsRead.js';
 import { patchPod, replacePod, updatePodStatus } from './handlers/podsUpdate.js';
 import { serveKubeconfig } from './handlers/kubeconfig.js';
 import { serveOpenApi } from './openapi.js';
+import { decodeSegments } from './requestTarget.js';
 import { badRequest, methodNotAllowed, routeNotFound } from './status.js';
 
 export function parseResourcePath(segs: string[]): ResourcePath | undefined {
   if (segs.length === 0) return undefined;
-  if (segs[0] === 'namespaces' && segs.length >= 3) return { namespace: segs[1], resource: segs[2]!, name: segs[3], subresource: segs[4] };
+  if (segs[0] === 'namespaces' && segs.length >= 3) {
+    // Nothing lives below a subresource: /namespaces/ns/pods/name/log/more is no resource at all.
+    if (segs.length > 5) return undefined;
+    return { namespace: segs[1], resource: segs[2]!, name: segs[3], subresource: segs[4] };
+  }
   if (segs.length > 3) return undefined;
   return { resource: segs[0]!, name: segs[1], subresource: segs[2] };
 }
@@ -71,7 +76,7 @@ export function route(ctx: RequestContext, pathname: string): void | Promise<voi
   if (ctx.method === 'GET' && serveDiscovery(ctx, path)) return;
   if (path === '/openapi/v2') return pick(ctx, { GET: () => serveOpenApi(ctx) });
   if (path === '/tinylet/v1/kubeconfig') return pick(ctx, { GET: () => serveKubeconfig(ctx) });
-  const segs = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const segs = decodeSegments(path);
   if (segs[0] === 'api' && segs[1] === 'v1') {
     const p = parseResourcePath(segs.slice(2));
     if (p) return routeCore(ctx, p);

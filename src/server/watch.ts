@@ -4,7 +4,8 @@
 import type { ObjectMeta } from '../api/types.js';
 import type { TableKind } from '../api/printers/tables.js';
 import type { RequestContext } from './context.js';
-import { asTable, wantsTable } from './respond.js';
+import { countParam } from './queryParams.js';
+import { asTable, includeObject, wantsTable } from './respond.js';
 import { expired } from './status.js';
 import type { HubEvent, WatchHub, WatchType } from './watchHub.js';
 
@@ -31,11 +32,16 @@ function filtered<T extends Meta>(ev: HubEvent<T>, matches: (o: T) => boolean): 
   return undefined;
 }
 
+/** setTimeout's limit (2^31-1 ms), in whole seconds: a longer watch timeout would fire at once. */
+const MAX_TIMEOUT_SECONDS = Math.floor(0x7fffffff / 1000);
+
 export function serveWatch<T extends Meta>(ctx: RequestContext, spec: WatchSpec<T>): void {
   const { res, req } = ctx;
   const table = wantsTable(req);
   const rvParam = ctx.query.get('resourceVersion') ?? '';
-  const timeout = Number(ctx.query.get('timeoutSeconds') ?? 0);
+  // Parameters are checked before the 200 goes out: afterwards a bad one could only cut the stream.
+  const timeout = Math.min(countParam(ctx.query, 'timeoutSeconds') ?? 0, MAX_TIMEOUT_SECONDS);
+  if (table) includeObject(ctx);
   const encode = (type: WatchType | 'ERROR', object: unknown): string => {
     let obj = object;
     if (table && type !== 'ERROR') {
@@ -66,9 +72,17 @@ export function serveWatch<T extends Meta>(ctx: RequestContext, spec: WatchSpec<
   }
   for (const e of initial) res.write(encode(e.type, e.object));
 
+  // Called from inside whoever changed the object (a pod worker, another request): a failure
+  // here ends this watch, and must never travel back into that caller.
   const onChange = (e: HubEvent<T>) => {
-    const type = filtered(e, spec.matches);
-    if (type) res.write(encode(type, e.object));
+    try {
+      const type = filtered(e, spec.matches);
+      if (type) res.write(encode(type, e.object));
+    } catch (err) {
+      console.error(`tinylet: watch ${ctx.req.url}: ${(err as Error)?.message ?? String(err)}`);
+      stop();
+      res.destroy();
+    }
   };
   spec.hub.on('change', onChange);
   const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;

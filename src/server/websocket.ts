@@ -21,6 +21,11 @@ const OP_CLOSE = 8;
 const OP_PING = 9;
 const OP_PONG = 10;
 
+/** Exec input and resize messages are small; a bigger frame is refused rather than buffered. */
+const MAX_MESSAGE = 16 * 1024 * 1024;
+
+class FrameError extends Error {}
+
 /**
  * One WebSocket connection over an upgraded socket. Clients mask what they send (`mask: true`),
  * servers do not. Emits 'message' (Buffer) and 'close'.
@@ -36,10 +41,28 @@ export class WebSocket extends EventEmitter {
     head?: Buffer,
   ) {
     super();
-    socket.on('data', (d: Buffer) => this.onData(d));
+    socket.on('data', (d: Buffer) => this.receive(d));
     socket.on('close', () => this.finish());
     socket.on('error', () => this.finish());
-    if (head?.length) setImmediate(() => this.onData(head));
+    if (head?.length) setImmediate(() => this.receive(head));
+  }
+
+  /**
+   * Runs in the socket's 'data' listener: a malformed frame or a failing 'message' handler closes
+   * this connection (1002 protocol error, 1011 internal error) and goes no further.
+   */
+  private receive(d: Buffer): void {
+    try {
+      this.onData(d);
+    } catch (err) {
+      const code = err instanceof FrameError ? 1002 : 1011;
+      if (code === 1011) console.error(`tinylet: WebSocket: ${(err as Error)?.message ?? String(err)}`);
+      try {
+        this.close(code);
+      } catch {
+        this.socket.destroy();
+      }
+    }
   }
 
   private finish(): void {
@@ -99,6 +122,7 @@ export class WebSocket extends EventEmitter {
         len = Number(this.buf.readBigUInt64BE(2));
         off = 10;
       }
+      if (len > MAX_MESSAGE || this.fragments.reduce((n, f) => n + f.length, 0) + len > MAX_MESSAGE) throw new FrameError(`frame of ${len} bytes is over the ${MAX_MESSAGE}-byte limit`);
       const masked = (b1 & 0x80) !== 0;
       const need = off + (masked ? 4 : 0) + len;
       if (this.buf.length < need) return;

@@ -3,6 +3,8 @@
  * 100 ms grid on the monotonic clock and run together, so however many containers are probed the event
  * loop wakes at most ten times a second for them (those wake-ups are most of what a probe costs).
  */
+import { MAX_TIMER_MS } from '../../runtime/longTimeout.js';
+
 export const gridMs = 100;
 
 type Task = () => void;
@@ -33,9 +35,13 @@ export function cancel(slot: number, task: Task): void {
   }
 }
 
+/**
+ * A probe period or initial delay may be up to 2^31-1 seconds, past what setTimeout can wait (it would
+ * fire after 1 ms, again and again): the wait is capped, and a wake-up that finds nothing due re-arms.
+ */
 function arm(slot: number): void {
   if (armed) clearTimeout(armed.timer);
-  armed = { slot, timer: setTimeout(fire, Math.max(0, slot * gridMs - performance.now())) };
+  armed = { slot, timer: setTimeout(fire, Math.min(MAX_TIMER_MS, Math.max(0, slot * gridMs - performance.now()))) };
 }
 
 function fire(): void {

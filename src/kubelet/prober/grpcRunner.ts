@@ -4,6 +4,7 @@ import type { ProbeTarget } from './types.js';
 import type { ProbeOutcome, Runner } from './runner.js';
 import { probeUserAgent } from './httpRequest.js';
 import { joinHostPort, podIP } from './target.js';
+import { longTimeout } from '../../runtime/longTimeout.js';
 
 const servingStatus = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
 const codeNames = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied',
@@ -57,14 +58,14 @@ export function grpcRunner(action: GRPCAction, target: ProbeTarget, timeoutMs: n
       const finish = (result: ProbeOutcome['result'], output: string) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        timer.clear();
         session.destroy();
         resolve({ result, output });
       };
-      const timer = setTimeout(() => {
+      const timer = longTimeout(timeoutMs, () => {
         if (connected) finish('failure', `timeout: health rpc did not complete within ${within}`);
         else finish('failure', `timeout: failed to connect service ${JSON.stringify(addr)} within ${within}: context deadline exceeded`);
-      }, timeoutMs);
+      });
       // grpc.DialContext with WithBlock keeps dialing until the deadline: a refused connection reads as a timeout.
       session.on('error', (err) => connected && finish('failure', `error: health rpc probe failed: ${err.message}`));
       session.once('connect', () => (connected = true));

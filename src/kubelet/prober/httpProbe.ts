@@ -5,6 +5,7 @@ import { joinHostPort } from './target.js';
 import { hopURL, openHop, type Hop } from './httpHop.js';
 import { nextHop } from './httpRedirect.js';
 import { chunkedDone, maxBody, maxHead, parseHead, verdict, type ResponseHead } from './httpResponse.js';
+import { longTimeout } from '../../runtime/longTimeout.js';
 
 /**
  * DoHTTPProbe over a fresh connection per request, speaking just enough HTTP/1.1 itself (node:http costs
@@ -26,18 +27,18 @@ export function httpProbe(first: Hop, timeoutMs: number): Promise<ProbeOutcome> 
     const finish = (outcome: ProbeOutcome) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer.clear();
       socket.destroy();
       resolve(outcome);
     };
     const fail = (text: string) => finish({ result: 'failure', output: `Get ${JSON.stringify(hopURL(hop))}: ${text}` });
     const errored = (text: string) => finish({ result: 'unknown', output: text });
 
-    const timer = setTimeout(() => {
+    const timer = longTimeout(timeoutMs, () => {
       if (head) return errored('context deadline exceeded (Client.Timeout or context cancellation while reading body)');
       const cause = socket.connecting ? `dial tcp ${joinHostPort(hop.hostname, hop.port)}: i/o timeout` : 'context deadline exceeded';
       fail(`${cause} (Client.Timeout exceeded while awaiting headers)`);
-    }, timeoutMs);
+    });
 
     /** Reads the head, skipping 1xx answers; leaves the bytes after it in `pending`. */
     const readHead = (chunk: Buffer): ResponseHead | undefined => {

@@ -4,6 +4,7 @@ import type { ProbeTarget } from './types.js';
 import { errored, type ProbeOutcome, type Runner } from './runner.js';
 import { dialError, dialTimeout, type SocketError } from './netError.js';
 import { joinHostPort, podIP, resolvePort } from './target.js';
+import { longTimeout } from '../../runtime/longTimeout.js';
 
 const success: ProbeOutcome = { result: 'success', output: '' };
 
@@ -18,11 +19,11 @@ export function dial(host: string, port: number, timeoutMs: number): Promise<Pro
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const done = (outcome: ProbeOutcome) => {
-      clearTimeout(timer);
+      timer.clear();
       socket.destroy();
       resolve(outcome);
     };
-    const timer = setTimeout(() => done({ result: 'failure', output: dialTimeout(joinHostPort(host, port)) }), timeoutMs);
+    const timer = longTimeout(timeoutMs, () => done({ result: 'failure', output: dialTimeout(joinHostPort(host, port)) }));
     socket.once('connect', () => done(success));
     socket.once('error', (err: SocketError) => done({ result: 'failure', output: dialError(joinHostPort(host, port), err) }));
   });

@@ -3,6 +3,7 @@ import { eventFieldGetter } from '../../api/selectors/fields.js';
 import type { Event } from '../../api/types.js';
 import type { RequestContext } from '../context.js';
 import { asTable, sendJson, wantsTable } from '../respond.js';
+import { isWatch } from '../queryParams.js';
 import { selectorFromQuery } from '../selectors.js';
 import { notFound } from '../status.js';
 import { serveWatch } from '../watch.js';
@@ -14,7 +15,7 @@ function eventsIn(ctx: RequestContext, namespace: string | undefined): Event[] {
 
 export function listEvents(ctx: RequestContext, namespace: string | undefined): void {
   const matches = selectorFromQuery(ctx, eventFieldGetter);
-  if (ctx.query.get('watch') === 'true' || ctx.query.get('watch') === '1') {
+  if (isWatch(ctx)) {
     serveWatch(ctx, {
       hub: ctx.services.events,
       kind: 'Event',

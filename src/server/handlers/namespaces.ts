@@ -3,7 +3,8 @@
 import { namespaceFieldGetter } from '../../api/selectors/fields.js';
 import type { Namespace } from '../../api/types.js';
 import type { RequestContext } from '../context.js';
-import { asTable, sendJson, wantsTable } from '../respond.js';
+import { asTable, includeObject, sendJson, wantsTable } from '../respond.js';
+import { isWatch } from '../queryParams.js';
 import { selectorFromQuery } from '../selectors.js';
 import { notFound } from '../status.js';
 import { rfc3339 } from '../../api/time.js';
@@ -25,8 +26,9 @@ export function namespaces(ctx: RequestContext): Namespace[] {
 
 export function listNamespaces(ctx: RequestContext): void {
   const items = namespaces(ctx).filter(selectorFromQuery(ctx, namespaceFieldGetter));
-  if (ctx.query.get('watch') === 'true' || ctx.query.get('watch') === '1') {
+  if (isWatch(ctx)) {
     // Namespaces never change here: the current ones, then a stream that stays open.
+    if (wantsTable(ctx.req)) includeObject(ctx); // a bad value is a 400 before the 200 goes out
     ctx.res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     for (const ns of items) ctx.res.write(`${JSON.stringify({ type: 'ADDED', object: wantsTable(ctx.req) ? asTable(ctx, 'Namespace', [ns]) : ns })}\n`);
     return;

@@ -5,8 +5,10 @@ import { spawn } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import * as pty from 'node-pty';
-import { execArgv } from '../../runtime/exec.js';
+import { execArgv, execEnv } from '../../runtime/exec.js';
 import type { ApiServices } from '../context.js';
+import { boolParam } from '../queryParams.js';
+import { sendSocketError } from '../respond.js';
 import { ApiError, badRequest, notFound } from '../status.js';
 import { acceptKey, WebSocket } from '../websocket.js';
 import { pickContainer } from './podLog.js';
@@ -30,8 +32,10 @@ function resolve(services: ApiServices, namespace: string, name: string, query: 
   if (!record?.process) throw badRequest(`container ${container} is not valid for pod ${name}: it is not running`);
   const command = query.getAll('command');
   if (command.length === 0) throw badRequest('you must specify at least 1 command');
-  const tty = query.get('tty') === 'true' || query.get('tty') === '1';
-  return { pid: record.process.pid, specPath: record.process.specPath, env: { ...record.env, ...(tty && !record.env.TERM ? { TERM: 'xterm' } : {}) }, command, tty, stdin: query.get('stdin') === 'true' || query.get('stdin') === '1' };
+  // exec(2) cannot pass a NUL byte (spawn would throw once the upgrade is already answered).
+  if (command.some((c) => c.includes('\0'))) throw badRequest('command: Invalid value: an argument contains a NUL byte');
+  const tty = boolParam(query, 'tty');
+  return { pid: record.process.pid, specPath: record.process.specPath, env: { ...record.env, ...(tty && !record.env.TERM ? { TERM: 'xterm' } : {}) }, command, tty, stdin: boolParam(query, 'stdin') };
 }
 
 function exitStatus(code: number, command: string[]): object {
@@ -55,9 +59,7 @@ export function handleExecUpgrade(services: ApiServices, req: IncomingMessage, s
     if (!protocol) throw badRequest(`unsupported exec subprotocol; this server speaks ${PROTOCOLS.join(', ')}`);
     exec = resolve(services, namespace, name, query);
   } catch (err) {
-    const e = err instanceof ApiError ? err : badRequest((err as Error).message);
-    const body = JSON.stringify(e.toStatus());
-    socket.end(`HTTP/1.1 ${e.code} ${e.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    sendSocketError(socket, err instanceof ApiError ? err : badRequest((err as Error)?.message ?? String(err)));
     return;
   }
   socket.write(
@@ -69,9 +71,19 @@ export function handleExecUpgrade(services: ApiServices, req: IncomingMessage, s
     out(3, JSON.stringify(exitStatus(code, exec.command)));
     ws.close();
   };
+  // From here on the connection is a WebSocket: a failure to start the command is its exit status.
+  try {
+    startCommand(ws, exec, out, finish);
+  } catch (err) {
+    out(2, `${(err as Error)?.message ?? String(err)}\n`);
+    finish(126);
+  }
+}
+
+function startCommand(ws: WebSocket, exec: ExecRequest, out: (channel: number, data: Buffer | string) => void, finish: (code: number) => void): void {
   const [file, argv] = execArgv(exec, exec.command, { tty: exec.tty });
   if (exec.tty) {
-    const term = pty.spawn(file, argv, { name: exec.env.TERM ?? 'xterm', cols: 80, rows: 24, env: exec.env, cwd: '/' });
+    const term = pty.spawn(file, argv, { name: exec.env.TERM ?? 'xterm', cols: 80, rows: 24, env: execEnv(exec.env), cwd: '/' });
     term.onData((d) => out(1, d));
     term.onExit(({ exitCode, signal }) => setTimeout(() => finish(signal ? 128 + signal : exitCode), 20));
     ws.on('message', (m: Buffer) => {
@@ -94,7 +106,9 @@ export function handleExecUpgrade(services: ApiServices, req: IncomingMessage, s
     });
     return;
   }
-  const child = spawn(file, argv, { env: exec.env, stdio: [exec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, argv, { env: execEnv(exec.env), stdio: [exec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  // Input sent after the command exited fails with EPIPE: an 'error' nobody listened to would be thrown.
+  child.stdin?.on('error', () => undefined);
   child.stdout!.on('data', (d: Buffer) => out(1, d));
   child.stderr!.on('data', (d: Buffer) => out(2, d));
   child.on('error', (err) => {

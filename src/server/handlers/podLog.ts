@@ -8,6 +8,7 @@ import { containerLogPath } from '../../kubelet/podPaths.js';
 import type { PodWorker } from '../../kubelet/podWorker.js';
 import type { LogLine } from '../../runtime/logs/criFormat.js';
 import type { RequestContext } from '../context.js';
+import { boolParam } from '../queryParams.js';
 import { badRequest } from '../status.js';
 import { findPod } from './podsRead.js';
 import { CriLogFollower } from '../../runtime/logs/criFollower.js';
@@ -43,9 +44,10 @@ export function pickContainer(pod: Pod, requested: string | null): string {
 }
 
 function parseOptions(ctx: RequestContext, pod: Pod): LogOptions {
-  const bool = (n: string) => ctx.query.get(n) === 'true' || ctx.query.get(n) === '1';
+  const bool = (n: string) => boolParam(ctx.query, n);
   const sinceSeconds = intParam(ctx, 'sinceSeconds');
   const sinceTime = ctx.query.get('sinceTime');
+  if (sinceTime && Number.isNaN(Date.parse(sinceTime))) throw badRequest(`sinceTime: Invalid value: "${sinceTime.slice(0, 100)}": must be an RFC3339 time`);
   return {
     container: pickContainer(pod, ctx.query.get('container')),
     previous: bool('previous'),
@@ -113,13 +115,20 @@ export function podLog(ctx: RequestContext, namespace: string, name: string): vo
     return;
   }
   let stopped = false;
+  // Runs from timers and kubelet events: a failure (the log file gone, say) ends this follow only.
   const poll = () => {
     if (stopped) return;
-    // Checked before reading: a finished instance has written its last line before it reports the exit.
-    const alive = instanceAlive(worker, record, instance);
-    if (!write(follower.read()) || !alive) {
+    try {
+      // Checked before reading: a finished instance has written its last line before it reports the exit.
+      const alive = instanceAlive(worker, record, instance);
+      if (!write(follower.read()) || !alive) {
+        stop();
+        res.end();
+      }
+    } catch (err) {
+      console.error(`tinylet: log follow of ${namespace}/${name}: ${(err as Error)?.message ?? String(err)}`);
       stop();
-      res.end();
+      res.destroy();
     }
   };
   const timer = setInterval(poll, 200);

@@ -8,6 +8,7 @@ import { readObject } from '../body.js';
 import type { RequestContext } from '../context.js';
 import { sendJson, warningHeaders } from '../respond.js';
 import { alreadyExists, badRequest, invalid } from '../status.js';
+import { commitPod } from './durable.js';
 import { isObject, typedPod } from './typed.js';
 
 const SYSTEM_FIELDS = ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'managedFields', 'selfLink'];
@@ -15,7 +16,7 @@ const SYSTEM_FIELDS = ['uid', 'resourceVersion', 'creationTimestamp', 'deletionT
 /** The object a client sent, made ready for defaulting: namespace from the URL, system fields dropped. */
 export function podForCreate(body: unknown, namespace: string): Pod {
   if (!isObject(body)) throw badRequest('the body of the request must be a Pod object');
-  if (body.kind !== undefined && body.kind !== 'Pod') throw badRequest(`the kind of the object in the body (${String(body.kind)}) is not Pod`);
+  if (body.kind !== undefined && body.kind !== 'Pod') throw badRequest(`the kind of the object in the body (${JSON.stringify(body.kind)}) is not Pod`);
   const meta = isObject(body.metadata) ? { ...body.metadata } : {};
   if (meta.namespace && meta.namespace !== namespace) {
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -39,11 +40,20 @@ export async function createPod(ctx: RequestContext, namespace: string): Promise
   if (result.errors.length > 0) throw invalid('Pod', name, result.errors);
   warningHeaders(ctx.res, formatFieldErrors(result.warnings));
   if (ctx.query.get('dryRun') === 'All') return sendJson(ctx.res, 201, typedPod(pod));
+  let created: Pod;
   try {
-    const created = ctx.services.kubelet.createPod(pod);
-    sendJson(ctx.res, 201, typedPod(created));
+    created = ctx.services.kubelet.createPod(pod);
   } catch (err) {
     if (err instanceof AlreadyExistsError) throw alreadyExists('pods', name);
     throw err;
   }
+  const { namespace: ns, name: podName } = created.metadata as { namespace: string; name: string };
+  try {
+    commitPod(ctx, ns, podName);
+  } catch (err) {
+    // Not on disk, so not created: the next agent would not know it. It goes again, and the client is told.
+    ctx.services.kubelet.deletePod(ns, podName, { gracePeriodSeconds: 0, force: true });
+    throw err;
+  }
+  sendJson(ctx.res, 201, typedPod(created));
 }

@@ -6,6 +6,7 @@ import type { RequestContext } from '../context.js';
 import { sendJson } from '../respond.js';
 import { selectorFromQuery } from '../selectors.js';
 import { badRequest, conflict } from '../status.js';
+import { commitPod } from './durable.js';
 import { findPod, podsIn } from './podsRead.js';
 import { isObject, typedPod } from './typed.js';
 
@@ -18,6 +19,8 @@ interface DeleteOptions {
 async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
   const body = await readObject(ctx.req);
   const opts: DeleteOptions = isObject(body) ? (body as DeleteOptions) : {};
+  if (opts.dryRun !== undefined && opts.dryRun !== null && !(Array.isArray(opts.dryRun) && opts.dryRun.every((d) => typeof d === 'string'))) throw badRequest('dryRun: must be a list of strings');
+  if (opts.preconditions !== undefined && opts.preconditions !== null && !isObject(opts.preconditions)) throw badRequest('preconditions: must be an object');
   const q = ctx.query.get('gracePeriodSeconds');
   if (opts.gracePeriodSeconds === undefined && q !== null) opts.gracePeriodSeconds = Number(q);
   if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds !== null) {
@@ -42,6 +45,9 @@ function deleteOne(ctx: RequestContext, pod: Pod, opts: DeleteOptions): Pod {
   const grace = opts.gracePeriodSeconds;
   const kubelet = ctx.services.kubelet;
   const before = kubelet.deletePod(meta.namespace!, meta.name!, { gracePeriodSeconds: grace, force: grace === 0 });
+  // On disk before the 200: the deletionTimestamp of a graceful delete, the file's removal for one
+  // that is complete (forced, or a pod that had finished), so a restarted agent does not bring it back.
+  commitPod(ctx, meta.namespace!, meta.name!);
   return kubelet.getPod(meta.namespace!, meta.name!) ?? before ?? pod;
 }
 

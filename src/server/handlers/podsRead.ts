@@ -3,6 +3,7 @@ import { podFieldGetter } from '../../api/selectors/fields.js';
 import type { Pod } from '../../api/types.js';
 import type { RequestContext } from '../context.js';
 import { asTable, sendJson, wantsTable } from '../respond.js';
+import { isWatch } from '../queryParams.js';
 import { selectorFromQuery } from '../selectors.js';
 import { notFound } from '../status.js';
 import { serveWatch } from '../watch.js';
@@ -17,7 +18,7 @@ export function podsIn(ctx: RequestContext, namespace: string | undefined): Pod[
 
 export function listPods(ctx: RequestContext, namespace: string | undefined): void {
   const matches = selectorFromQuery(ctx, podFieldGetter);
-  if (ctx.query.get('watch') === 'true' || ctx.query.get('watch') === '1') {
+  if (isWatch(ctx)) {
     serveWatch(ctx, { hub: ctx.services.pods, kind: 'Pod', current: () => podsIn(ctx, namespace), matches: (p) => (!namespace || p.metadata?.namespace === namespace) && matches(p), typed: typedPod });
     return;
   }

@@ -11,6 +11,7 @@ import { jsonPatch } from '../patch/jsonPatch.js';
 import { PatchError, strategicMergePatch } from '../patch/strategicMerge.js';
 import { sendJson } from '../respond.js';
 import { badRequest, conflict, invalid, unsupportedMediaType } from '../status.js';
+import { commitPod } from './durable.js';
 import { findPod } from './podsRead.js';
 import { isObject, typedPod } from './typed.js';
 
@@ -60,6 +61,7 @@ function commit(ctx: RequestContext, old: Pod, next: Pod): void {
   if (errors.length > 0) throw invalid('Pod', old.metadata!.name!, errors);
   if (ctx.query.get('dryRun') === 'All') return sendJson(ctx.res, 200, typedPod(pod));
   const updated = ctx.services.kubelet.updatePod(old.metadata!.namespace!, old.metadata!.name!, pod) ?? old;
+  commitPod(ctx, old.metadata!.namespace!, old.metadata!.name!);
   sendJson(ctx.res, 200, typedPod(updated));
 }
 
@@ -75,6 +77,7 @@ export async function patchPod(ctx: RequestContext, namespace: string, name: str
   const patch = await readObject(ctx.req);
   const old = findPod(ctx, namespace, name);
   const next = applyPatch(ctx, old, patch);
+  if (!isObject(next)) throw badRequest('the patched object is not a Pod object');
   checkIdentity(next, old, name, namespace);
   commit(ctx, old, next);
 }
@@ -86,7 +89,12 @@ export async function updatePodStatus(ctx: RequestContext, namespace: string, na
   const next = ctx.method === 'PATCH' ? applyPatch(ctx, old, body) : (body as Pod);
   if (!isObject(next)) throw badRequest('the body of the request must be a Pod object');
   checkIdentity(next, old, name, namespace);
+  const status: unknown = next.status;
+  if (status !== undefined && status !== null && !isObject(status)) throw badRequest('status: must be an object');
+  const conditions: unknown = isObject(status) ? status.conditions : undefined;
+  if (conditions !== undefined && conditions !== null && !(Array.isArray(conditions) && conditions.every(isObject))) throw badRequest('status.conditions: must be a list of objects');
   const worker = ctx.services.kubelet.getWorker(namespace, name);
-  if (worker) setGateConditions(worker, next.status?.conditions);
+  if (worker) setGateConditions(worker, (conditions ?? undefined) as NonNullable<Pod['status']>['conditions']);
+  commitPod(ctx, namespace, name);
   sendJson(ctx.res, 200, typedPod(ctx.services.kubelet.getPod(namespace, name) ?? old));
 }

@@ -37,7 +37,7 @@ export function strategicMergePatch(original: unknown, patch: unknown, path = ''
   const base: Obj = directive === 'replace' || !isPlain(original) ? {} : { ...original };
   const retain = patch.$retainKeys;
   for (const [k, v] of Object.entries(patch)) {
-    if (k === '$patch' || k === '$retainKeys' || k.startsWith('$setElementOrder/') || k.startsWith('$deleteFromPrimitiveList/')) continue;
+    if (k === '__proto__' || k === '$patch' || k === '$retainKeys' || k.startsWith('$setElementOrder/') || k.startsWith('$deleteFromPrimitiveList/')) continue;
     const childPath = path ? `${path}.${k}` : k;
     if (v === null) {
       delete base[k];
