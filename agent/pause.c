@@ -7,6 +7,8 @@
  *       reaps zombies, exits 0 on SIGTERM/SIGINT. With --share-pid it forks itself into a new PID
  *       namespace so the child pause is PID 1 that all containers of the pod share; the parent only
  *       keeps the namespaces open.
+ *       Run as a container (the pause image's /pause, not started by the agent) it behaves as the
+ *       image's pause.c: no readiness line, "Shutting down, got signal: ..." on stderr when stopped.
  *
  *   tinylet-pause launch --spec FILE --report-fd N          (launch.c)
  *       Starts one container as its spec says and reports on fd N:
@@ -43,9 +45,10 @@ int exec_main(int argc, char **argv);
 int lock_main(int argc, char **argv);
 
 static volatile sig_atomic_t stop_requested = 0;
+static volatile sig_atomic_t stop_signal = 0;
 static volatile sig_atomic_t child_exited = 0;
 
-static void on_stop(int sig) { (void)sig; stop_requested = 1; }
+static void on_stop(int sig) { stop_signal = sig; stop_requested = 1; }
 static void on_child(int sig) { (void)sig; child_exited = 1; }
 
 static void reap_all(void) {
@@ -92,7 +95,10 @@ static void harden_shared_init(void) {
 static int pause_main(int argc, char **argv) {
   const char *hostname = NULL;
   int share_pid = 0;
+  /* The agent's sandbox passes its pid; a container's /pause (the pause image) has none. */
+  int container = getenv("TINYLET_AGENT_PID") == NULL;
   die_with_parent(agent_pid());
+  if (container && getpid() != 1) fprintf(stderr, "Warning: pause should be the first process\n");
   for (int i = 0; i < argc; i++) {
     if (strcmp(argv[i], "--hostname") == 0 && i + 1 < argc) hostname = argv[++i];
     else if (strcmp(argv[i], "--share-pid") == 0) share_pid = 1;
@@ -134,7 +140,7 @@ static int pause_main(int argc, char **argv) {
       close(lifeline[0]);
     }
   }
-  if (init != 0) {
+  if (init != 0 && !container) {
     /* Tell the agent the namespaces are ready (hostname set, PID 1 forked) before containers join. */
     ssize_t w = write(1, "ready\n", 6);
     (void)w;
@@ -147,6 +153,7 @@ static int pause_main(int argc, char **argv) {
         kill(init, SIGKILL);
         waitpid(init, NULL, 0);
       }
+      if (container) psignal(stop_signal, "Shutting down, got signal");
       return 0;
     }
     if (child_exited) {

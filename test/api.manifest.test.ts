@@ -62,7 +62,7 @@ items:
     expect(doc!.object).toEqual({ mode: 420, flag: true, port: '8080', when: '2024-01-02T03:04:05Z', time: '1:20' });
   });
 
-  it('throws a ManifestError naming the source and line on a syntax error', () => {
+  it('throws a ManifestError naming the source and the line to fix on a syntax error', () => {
     const bad = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n   labels: x\n';
     expect(() => parseManifests(bad, 'bad.yaml')).toThrow(ManifestError);
     try {
@@ -70,13 +70,15 @@ items:
     } catch (err) {
       const e = err as ManifestError;
       expect(e.source).toBe('bad.yaml');
-      expect(e.line).toBe(4);
-      expect(e.message).toBe('bad.yaml:4:9: Nested mappings are not allowed in compact mappings');
+      // The parser notices on line 4 (the value `a`); the over-indented line 5 is the one to fix.
+      expect(e.line).toBe(5);
+      expect(e.reason).toBe('Nested mappings are not allowed in compact mappings');
+      expect(e.message.split('\n')[0]).toBe('bad.yaml:5:4: Nested mappings are not allowed in compact mappings');
     }
   });
 
   it('rejects duplicate keys, as kubectl does', () => {
-    expect(() => parseManifests('a: 1\nb: 2\na: 3\n', 'dup.yaml')).toThrow(/^dup\.yaml:3:1: Map keys must be unique$/);
+    expect(() => parseManifests('a: 1\nb: 2\na: 3\n', 'dup.yaml')).toThrow(/^dup\.yaml:3:1: Map keys must be unique\n/);
   });
 
   it('reports errors in a later document with that document line', () => {

@@ -340,7 +340,7 @@ describe('lenient mode', () => {
     ]);
   });
 
-  it('accepts scheduling-only fields silently', () => {
+  it('accepts scheduling-only fields, with a note for each (schedulerOnlyFields.ts)', () => {
     const r = check(pod('    resources: {limits: {cpu: 500m, memory: 64Mi}}\n', `  nodeName: n1
   nodeSelector: {disk: ssd}
   tolerations: [{key: k, operator: Exists}]
@@ -353,7 +353,8 @@ describe('lenient mode', () => {
   shareProcessNamespace: true
   hostNetwork: false
 `));
-    expect(r).toMatchObject({ errors: [], warnings: [] });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.map((w) => w.split(':')[0])).toEqual(['spec.nodeSelector', 'spec.affinity', 'spec.tolerations', 'spec.priorityClassName']);
   });
 });
 

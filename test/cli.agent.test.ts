@@ -93,7 +93,7 @@ describe('tinylet CLI against the agent', () => {
     expect(bad.stderr).toBe('Error from server (NotFound): pods "ghost" not found');
   });
 
-  it('shows top pod from pidusage', async () => {
+  it('shows top pod from the metrics API', async () => {
     const top = await cli(t, ['top', 'pod']);
     expect(top.stdout.split('\n')[0]).toMatch(/^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)/);
     expect(top.stdout).toMatch(/\none\s+\d+m\s+\d+Mi/);

@@ -4,7 +4,8 @@ import type { Pod } from '../src/api/types.js';
 import { eventsOf, logOf } from './helpers/logs.js';
 import { podManifest, testNode, waitForPod, type TestNode } from './helpers/testKubelet.js';
 
-const allRunning = (p: Pod) => (p.status?.containerStatuses ?? []).every((c) => c.state?.running !== undefined);
+// Before the kubelet's first sync a pod has no container statuses at all: that is not "all running".
+const allRunning = (p: Pod) => (p.status?.containerStatuses ?? []).length > 0 && p.status!.containerStatuses!.every((c) => c.state?.running !== undefined);
 const phaseIs = (phase: string) => (p: Pod) => p.status?.phase === phase;
 
 async function retry<T>(fn: () => Promise<T>, ms = 5000): Promise<T> {

@@ -97,6 +97,29 @@ describe('stock kubectl 1.20 against the agent', () => {
     expect(refused.stderr).toContain('Forbidden: pod updates may not change fields other than `spec.containers[*].image`');
   });
 
+  it('patches a pod, then prints "patched (no change)" for the same patch and keeps its resourceVersion', async () => {
+    const patch = ['patch', 'pod', 'web', '-p', '{"metadata":{"labels":{"a":"b"}}}'];
+    const first = await kubectl(patch);
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toBe('pod/web patched');
+    const rv = t.agent.kubelet.getPod('default', 'web')!.metadata!.resourceVersion;
+    const second = await kubectl(patch);
+    expect(second.stderr).toBe('');
+    expect(second.stdout).toBe('pod/web patched (no change)');
+    expect(t.agent.kubelet.getPod('default', 'web')!.metadata!.resourceVersion).toBe(rv);
+    const merge = await kubectl([...patch, '--type', 'merge']);
+    expect(merge.stdout).toBe('pod/web patched (no change)');
+    const json = await kubectl(['patch', 'pod', 'web', '--type', 'json', '-p', '[{"op":"replace","path":"/metadata/labels/a","value":"b"}]']);
+    expect(json.stdout).toBe('pod/web patched (no change)');
+    expect(t.agent.kubelet.getPod('default', 'web')!.metadata!.resourceVersion).toBe(rv);
+  });
+
+  it('debug on a pod: the 404 of the ephemeralcontainers subresource has details, so kubectl explains it', async () => {
+    const r = await kubectl(['alpha', 'debug', 'web', '--image=busybox', '--target=app']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('ephemeral containers are disabled for this cluster (error from server: "the server could not find the requested resource")');
+  });
+
   it('watches a pod going through a graceful delete (Terminating) and deletes with --grace-period', async () => {
     await kubectl(['create', '-f', file('doomed.yaml', podYaml('doomed', 'trap "sleep 1; exit 0" TERM; while true; do sleep 0.1; done'))]);
     await waitForApiPod(t.agent, 'default', 'doomed', isRunning);

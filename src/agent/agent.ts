@@ -7,6 +7,7 @@ import type { AgentConfig } from '../kubelet/config.js';
 import { Kubelet } from '../kubelet/kubelet.js';
 import { podDir } from '../kubelet/podPaths.js';
 import type { PodWorker } from '../kubelet/podWorker.js';
+import type { EventChange } from '../kubelet/events.js';
 import { StaticPodSource } from '../kubelet/staticPods.js';
 import { ApiServer } from '../server/apiServer.js';
 import { loadOrCreateToken } from '../server/auth.js';
@@ -56,7 +57,8 @@ export class Agent {
     const pods = new WatchHub<Pod>(Number(this.kubelet.resourceVersion), nextRv);
     const events = new WatchHub<Event>(Number(this.kubelet.resourceVersion), nextRv);
     this.kubelet.on('pod', (type, pod: Pod) => pods.publish(type, pod));
-    this.kubelet.events.on('event', (e: Event) => events.publish('ADDED', e));
+    // A repeated event updates its object (count, lastTimestamp): watchers see it MODIFIED.
+    this.kubelet.events.on('event', (e: Event, change: EventChange) => events.publish(change, e));
     const startedAt = new Date();
     this.server = new ApiServer({
       kubelet: this.kubelet,

@@ -79,6 +79,11 @@ export function notImplemented(path: string, detail?: string): FieldError {
   return { path, kind: 'notImplemented', message: detail ? `${detail}: ${NOT_IMPLEMENTED_MESSAGE}` : NOT_IMPLEMENTED_MESSAGE };
 }
 
+/** A field accepted as it is in a cluster, that changes nothing on tinylet's one node (only ever a warning). */
+export function noEffect(path: string, detail: string): FieldError {
+  return { path, kind: 'invalid', message: `no effect on a single node: ${detail}` };
+}
+
 /** kubectl's strict decoding rejects typos instead of dropping them; so do we. */
 export function unknownField(path: string, name: string): FieldError {
   return { path, kind: 'invalid', message: `unknown field ${JSON.stringify(name)}` };

@@ -5,6 +5,9 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments, type Tags, type YAMLError } from 'yaml';
+import { sourceExcerpt } from './sourceExcerpt.js';
+import { yamlErrorHint } from './yamlErrorHint.js';
+import { whereToFix } from './yamlErrorPosition.js';
 
 export interface ManifestDoc {
   /** Position of the object within its source, from 0 (items of a List count one each). */
@@ -22,15 +25,23 @@ export interface ManifestSource {
 /** A manifest that cannot be read at all; names the source and, for syntax errors, the line. */
 export class ManifestError extends Error {
   readonly source: string;
+  /** The problem alone, without the position, excerpt or hint (what `-o json` reports as message). */
+  readonly reason: string;
   readonly line?: number;
   readonly column?: number;
+  /** What to do about a common mistake (a pasted shell line, tabs, indentation). */
+  readonly hint?: string;
 
-  constructor(source: string, reason: string, line?: number, column?: number) {
-    super(line === undefined ? `${source}: ${reason}` : `${source}:${line}:${column ?? 1}: ${reason}`);
+  /** `excerpt` is the numbered source lines with a caret, printed under the first line of the message. */
+  constructor(source: string, reason: string, line?: number, column?: number, more: { hint?: string; excerpt?: string } = {}) {
+    const head = line === undefined ? `${source}: ${reason}` : `${source}:${line}:${column ?? 1}: ${reason}`;
+    super([head, ...(more.excerpt ? [more.excerpt] : []), ...(more.hint ? [`  hint: ${more.hint}`] : [])].join('\n'));
     this.name = 'ManifestError';
     this.source = source;
+    this.reason = reason;
     this.line = line;
     this.column = column;
+    this.hint = more.hint;
   }
 }
 
@@ -41,11 +52,13 @@ function jsonCompatibleTags(tags: Tags): Tags {
   return tags.filter((t) => !(typeof t === 'object' && (YAML_ONLY_TAGS.has(t.tag) || t.format === 'TIME')));
 }
 
-function yamlError(source: string, err: YAMLError): ManifestError {
-  // The library's message ends with " at line N, column M:" and a code excerpt; we report the position ourselves.
+function yamlError(text: string, source: string, err: YAMLError): ManifestError {
+  // The library's message ends with " at line N, column M:" and a code excerpt; we report the position
+  // ourselves, moved to the line the user must fix (see yamlErrorPosition.ts).
   const reason = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  const pos = err.linePos?.[0];
-  return new ManifestError(source, reason, pos?.line, pos?.col);
+  const at = whereToFix(text, err);
+  if (!at) return new ManifestError(source, reason);
+  return new ManifestError(source, reason, at.line, at.col, { hint: yamlErrorHint(text, err, at), excerpt: sourceExcerpt(text, at) });
 }
 
 /** Parses every document of a YAML or JSON text; empty documents are skipped. */
@@ -53,7 +66,7 @@ export function parseManifests(text: string, source: string): ManifestDoc[] {
   const docs = parseAllDocuments(text, { version: '1.1', merge: true, customTags: jsonCompatibleTags, prettyErrors: true });
   const objects: unknown[] = [];
   for (const doc of docs) {
-    if (doc.errors.length > 0) throw yamlError(source, doc.errors[0]!);
+    if (doc.errors.length > 0) throw yamlError(text, source, doc.errors[0]!);
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) continue;
     objects.push(...expandList(value, source));

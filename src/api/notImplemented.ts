@@ -1,8 +1,8 @@
 // Fields tinylet does not implement and that would change how the pod behaves if they were
 // silently ignored (a secret, a device, a terminal, an AppArmor profile...). They are errors by
 // default and warnings with --lenient. Fields that mean nothing on a single node (nodeSelector, affinity,
-// tolerations, priority, ...) are not listed: they are accepted and have no effect, as they would
-// have none once the pod is bound to a node.
+// tolerations, priority, ...) are not listed: they are accepted, with a note that they have no effect
+// (schedulerOnlyFields.ts).
 import type { Container, Pod, PodSpec, Volume } from './types.js';
 import { type FieldError, child, index, key, notImplemented } from './fieldErrors.js';
 import { OTHER_VOLUME_SOURCES } from './podSchema.js';

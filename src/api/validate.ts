@@ -7,6 +7,7 @@ import { type FieldError, type Findings, NOT_IMPLEMENTED_MESSAGE, required, unsu
 import { defaultPod } from './defaults.js';
 import { findNotImplemented } from './notImplemented.js';
 import { podSchema } from './podSchema.js';
+import { schedulerOnlyNotes } from './schedulerOnlyFields.js';
 import { decodeStrict, isUnderPath } from './schema.js';
 import { validateObjectMeta } from './validateMeta.js';
 import { validatePodSpec } from './validatePodSpec.js';
@@ -27,6 +28,7 @@ export function validatePod(pod: Pod, opts: ValidateOptions = {}): ValidationRes
   if (clean.kind !== 'Pod') out.errors.push(clean.kind ? unsupported('kind', clean.kind, ['Pod']) : required('kind'));
   out.errors.push(...validateObjectMeta(clean.metadata ?? {}));
   validatePodSpec(clean.spec ?? { containers: [] }, out);
+  out.warnings.push(...schedulerOnlyNotes(clean.spec ?? { containers: [] }));
   const gaps = findNotImplemented(clean);
 
   // A mistyped value was already reported and replaced by a placeholder; what was found under it is noise.

@@ -6,13 +6,18 @@ import { ApiStatusError } from './client/apiClient.js';
 import { connect, type ConnectionOptions } from './client/connect.js';
 import { formatCliError } from './client/errors.js';
 import { resourcePath } from './client/resources.js';
+import { toJsonErrors, type JsonError } from './jsonErrors.js';
 import { readObjects } from './manifests.js';
+import { checkFormat, printResults } from './output.js';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 export interface ApplyOptions extends ConnectionOptions {
   filename: string[];
   lenient?: boolean;
+  asPod?: boolean;
+  /** json, yaml or name: print the resulting objects instead of `pod/x created` lines. */
+  output?: string;
 }
 
 type Obj = Record<string, any>;
@@ -54,9 +59,15 @@ function withLastApplied(object: Obj): Obj {
 }
 
 export async function applyCommand(opts: ApplyOptions): Promise<number> {
+  checkFormat(opts.output, ['json', 'yaml', 'name']);
+  const { objects, warnings, notes } = await readObjects(opts.filename, { verb: 'apply', lenient: opts.lenient, asPod: opts.asPod });
+  for (const w of warnings) console.error(w);
+  for (const n of notes) console.error(`note: ${n}`);
   const { client, namespace } = connect(opts);
-  let status = 0;
-  for (const { object, source } of await readObjects(opts.filename)) {
+  const results: object[] = [];
+  const errors: JsonError[] = [];
+  const done = (object: object, line: string) => (opts.output ? results.push(object) : console.log(line));
+  for (const { object, source } of objects) {
     const ns = object.metadata?.namespace ?? namespace;
     const name = object.metadata?.name;
     const query = { lenient: opts.lenient ? 'true' : undefined };
@@ -70,24 +81,23 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
         if (!(err instanceof ApiStatusError && err.status.code === 404)) throw err;
       }
       if (!live) {
-        await client.call('POST', resourcePath('pods', ns), { body: modified, query });
-        console.log(`pod/${name} created`);
+        done(await client.call('POST', resourcePath('pods', ns), { body: modified, query }), `pod/${name} created`);
         continue;
       }
       const lastText = live.metadata?.annotations?.[LAST_APPLIED];
       const original = lastText ? JSON.parse(lastText) : {};
       const patch = threeWayMergePatch(original, modified, live);
       if (Object.keys(patch).length === 0) {
-        console.log(`pod/${name} unchanged`);
+        done(live, `pod/${name} unchanged`);
         continue;
       }
-      await client.call('PATCH', resourcePath('pods', ns, name), { body: patch, contentType: 'application/merge-patch+json', query });
-      console.log(`pod/${name} configured`);
+      done(await client.call('PATCH', resourcePath('pods', ns, name), { body: patch, contentType: 'application/merge-patch+json', query }), `pod/${name} configured`);
     } catch (err) {
-      status = 1;
+      errors.push(...toJsonErrors(err).map((e) => ({ source, ...e })));
       if (err instanceof ApiStatusError && err.status.reason !== 'Invalid') console.error(`Error from server (${err.status.reason}): error when applying "${source}": ${err.status.message}`);
       else console.error(formatCliError(err));
     }
   }
-  return status;
+  printResults(results, errors, opts.output, objects.length === 1);
+  return errors.length ? 1 : 0;
 }

@@ -7,6 +7,8 @@ import { readObjects } from './manifests.js';
 
 export interface DeleteOptions extends ConnectionOptions {
   filename?: string[];
+  /** A workload in the file stands for the pod `--as-pod` made from it. */
+  asPod?: boolean;
   selector?: string;
   all?: boolean;
   gracePeriod?: string;
@@ -34,7 +36,11 @@ export async function deleteCommand(args: string[], opts: DeleteOptions): Promis
   }
   const targets: { ns: string; name: string }[] = [];
   if (opts.filename?.length) {
-    for (const { object } of await readObjects(opts.filename)) targets.push({ ns: object.metadata?.namespace ?? namespace, name: object.metadata?.name });
+    // Kinds tinylet does not serve have nothing to delete here: skipped with a warning, never refused
+    // (refusing would leave the file's pods running).
+    const { objects, warnings } = await readObjects(opts.filename, { verb: 'delete', lenient: true, asPod: opts.asPod });
+    for (const w of warnings) console.error(w);
+    for (const { object } of objects) targets.push({ ns: object.metadata?.namespace ?? namespace, name: object.metadata?.name });
   } else {
     if (args.length === 0) throw new Error('You must provide one or more resources by argument or filename.');
     const { resource, name } = resolveResource(args[0]!);

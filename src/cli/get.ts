@@ -6,6 +6,7 @@ import { printTable } from '../api/printers/text.js';
 import { ApiStatusError } from './client/apiClient.js';
 import { connect, type ConnectionOptions } from './client/connect.js';
 import { KIND, resolveResource, resourcePath, type ResourceName } from './client/resources.js';
+import { jsonErrorDocument, toJsonErrors, type JsonError } from './jsonErrors.js';
 import { checkFormat, formatObjects, type OutputFormat } from './output.js';
 
 export interface GetOptions extends ConnectionOptions {
@@ -37,6 +38,7 @@ export async function getCommand(args: string[], opts: GetOptions): Promise<numb
   if (names.length > 0) {
     const found: object[] = [];
     const rows: Table[] = [];
+    const missing: JsonError[] = [];
     for (const n of names) {
       try {
         const obj = await client.get(resourcePath(resource, ns ?? namespace, n), { accept: table ? TABLE_ACCEPT : undefined });
@@ -46,12 +48,15 @@ export async function getCommand(args: string[], opts: GetOptions): Promise<numb
       } catch (err) {
         if (!(err instanceof ApiStatusError) || err.status.code !== 404) throw err;
         console.error(`Error from server (NotFound): ${err.status.message}`);
+        missing.push(...toJsonErrors(err));
         status = 1;
       }
     }
     if (table && rows.length) process.stdout.write(printTable({ ...rows[0]!, rows: rows.flatMap((t) => t.rows) }, print));
     headersPrinted = rows.length > 0;
-    if (!table && found.length) process.stdout.write(formatObjects(found, opts.output as OutputFormat, names.length === 1, KIND[resource]));
+    // -o json always prints a document: what was found, and what was not (see jsonErrors.ts).
+    if (opts.output === 'json' && missing.length) process.stdout.write(jsonErrorDocument(missing, found));
+    else if (!table && found.length) process.stdout.write(formatObjects(found, opts.output as OutputFormat, names.length === 1, KIND[resource]));
     if (!opts.watch) return status;
     if (names.length !== 1) throw new Error('watch is only supported on individual resources and resource collections');
   } else {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { UsageError } from './loadPods.js';
+import { UsageError } from './usageError.js';
 import { formatCliError } from './client/errors.js';
 import { collect } from './manifests.js';
 
@@ -13,19 +13,30 @@ program
   .option('--insecure-skip-tls-verify', 'do not check the https server\'s certificate')
   .option('-n, --namespace <ns>', 'namespace (default: the kubeconfig\'s, else default)');
 
-/** Runs a command that talks to the agent; errors are printed the way kubectl prints them. */
+/** With -o json, a failure still prints a JSON document on stdout, `{"errors": [...]}` (see jsonErrors.ts). */
+async function printJsonErrors(err: unknown): Promise<void> {
+  const { jsonErrorDocument, toJsonErrors } = await import('./jsonErrors.js');
+  process.stdout.write(jsonErrorDocument(toJsonErrors(err)));
+}
+
+type Cmd = { optsWithGlobals(): any };
+const g = (cmd: Cmd) => cmd.optsWithGlobals();
+
+/**
+ * Runs a command that talks to the agent; errors are printed the way kubectl prints them. `json`:
+ * the command's -o is an output format, so -o json gets its errors as JSON too.
+ */
 const api =
-  <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+  <A extends unknown[]>(fn: (...args: A) => Promise<number>, { json = false } = {}) =>
   async (...args: A) => {
     try {
       process.exitCode = await fn(...args);
     } catch (err) {
-      console.error(formatCliError(err));
+      console.error(err instanceof UsageError ? err.message : formatCliError(err));
+      if (json && g(args[args.length - 1] as Cmd).output === 'json') await printJsonErrors(err);
       process.exitCode = 1;
     }
   };
-type Cmd = { optsWithGlobals(): any };
-const g = (cmd: Cmd) => cmd.optsWithGlobals();
 
 program.name('tinylet').description('A mini kubelet: runs Kubernetes Pod YAML as real Linux processes').version('0.1.0');
 
@@ -36,11 +47,17 @@ program
   .option('--for <duration>', 'delete the pod gracefully after this long (e.g. 10s, 1m)')
   .option('--grace-period <seconds>', 'grace period for the delete (default: the pod\'s terminationGracePeriodSeconds)')
   .option('--force', 'with --grace-period=0: skip preStop and kill after the 2-second minimum')
-  .option('-o, --output <format>', 'json: print {"pod", "events"} once the pod is gone')
+  .option('-o, --output <format>', 'json: print {"pod", "events", "verdict"} once the pod is gone (on an error: {"errors": [...]})')
   .option('--config <file>', 'agent config file (KubeletConfiguration-style YAML)')
-  .option('--lenient', 'warn about fields tinylet does not implement instead of refusing the manifest')
+  .option('--lenient', 'warn about fields and kinds tinylet does not implement instead of refusing the manifest (other kinds are skipped)')
+  .option('--as-pod', 'run the pod template of a Deployment, ReplicaSet, StatefulSet, DaemonSet, Job or CronJob as one Pod named after it')
   .action(async (file: string, opts) => {
-    process.exitCode = await (await import('./run.js')).runCommand(file, opts);
+    try {
+      process.exitCode = await (await import('./run.js')).runCommand(file, opts);
+    } catch (err) {
+      if (opts.output === 'json') await printJsonErrors(err);
+      throw err;
+    }
   });
 
 program
@@ -61,16 +78,20 @@ program
   .command('apply')
   .description('create pods, or update them (image, labels, annotations, activeDeadlineSeconds) as kubectl apply does')
   .requiredOption('-f, --filename <file>', 'file, directory or - (repeatable)', collect)
-  .option('--lenient', 'accept fields tinylet does not implement, with warnings')
-  .action(api(async (_o: object, cmd: Cmd) => (await import('./apply.js')).applyCommand(g(cmd))));
+  .option('--lenient', 'accept fields tinylet does not implement, with warnings; skip kinds it does not serve')
+  .option('--as-pod', 'apply the pod template of a Deployment, Job... as one Pod named after it')
+  .option('-o, --output <format>', 'json|yaml|name: print the resulting objects')
+  .action(api(async (_o: object, cmd: Cmd) => (await import('./apply.js')).applyCommand(g(cmd)), { json: true }));
 
 program
   .command('create')
   .description('create pods from manifests')
   .requiredOption('-f, --filename <file>', 'file, directory or - (repeatable)', collect)
-  .option('--lenient', 'accept fields tinylet does not implement, with warnings')
+  .option('--lenient', 'accept fields tinylet does not implement, with warnings; skip kinds it does not serve')
+  .option('--as-pod', 'create the pod template of a Deployment, Job... as one Pod named after it')
   .option('--dry-run <mode>', 'server: validate on the agent without creating')
-  .action(api(async (_o: object, cmd: Cmd) => (await import('./create.js')).createCommand(g(cmd))));
+  .option('-o, --output <format>', 'json|yaml|name: print the created objects')
+  .action(api(async (_o: object, cmd: Cmd) => (await import('./create.js')).createCommand(g(cmd)), { json: true }));
 
 program
   .command('get')
@@ -83,7 +104,7 @@ program
   .option('-w, --watch', 'after listing, watch for changes')
   .option('--show-labels', 'show the labels as the last column')
   .option('--no-headers', 'no header line')
-  .action(api(async (args: string[], _o: object, cmd: Cmd) => (await import('./get.js')).getCommand(args, g(cmd))));
+  .action(api(async (args: string[], _o: object, cmd: Cmd) => (await import('./get.js')).getCommand(args, g(cmd)), { json: true }));
 
 program
   .command('describe')
@@ -97,6 +118,7 @@ program
   .description('delete pods gracefully (SIGTERM, grace period, SIGKILL), by name, file or selector')
   .argument('[resource...]', 'pod NAME...')
   .option('-f, --filename <file>', 'delete the pods of this manifest (repeatable)', collect)
+  .option('--as-pod', 'with -f: a Deployment, Job... stands for the pod --as-pod made from it')
   .option('-l, --selector <selector>', 'label selector')
   .option('--all', 'every pod of the namespace')
   .option('--grace-period <seconds>', 'seconds before SIGKILL (default: the pod\'s terminationGracePeriodSeconds)')
@@ -129,7 +151,7 @@ program
 
 program
   .command('top')
-  .description('CPU and memory of pods (pidusage over each container\'s processes)')
+  .description('CPU and memory of pods (each container\'s cgroup, over a sampled window)')
   .argument('<kind>', 'pod')
   .argument('[name]', 'pod name')
   .option('-A, --all-namespaces', 'all namespaces')

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { printName } from '../api/printers/text.js';
+import { jsonErrorDocument, type JsonError } from './jsonErrors.js';
 
 export type OutputFormat = 'json' | 'yaml' | 'name';
 
@@ -14,4 +15,16 @@ export function formatObjects(objects: object[], format: OutputFormat, single: b
   if (format === 'name') return objects.map((o) => `${printName(o as { kind?: string }, kind)}\n`).join('');
   const doc = single && objects.length === 1 ? objects[0] : { apiVersion: 'v1', items: objects, kind: 'List', metadata: { resourceVersion: '' } };
   return format === 'json' ? `${JSON.stringify(doc, null, 4)}\n` : stringify(doc, { lineWidth: 0 });
+}
+
+/**
+ * The objects a command handled, in the -o format (nothing without -o: the command printed its own
+ * lines). With -o json a failure still gives a JSON document: the errors, with whatever was
+ * handled before (see jsonErrors.ts). Server objects come without kind; Pods are all there is.
+ */
+export function printResults(objects: object[], errors: JsonError[], output: string | undefined, single: boolean): void {
+  if (!output) return;
+  const typed = objects.map((o) => ({ apiVersion: 'v1', kind: 'Pod', ...o }));
+  if (output === 'json' && errors.length) process.stdout.write(jsonErrorDocument(errors, typed));
+  else if (typed.length) process.stdout.write(formatObjects(typed, output as OutputFormat, single, 'Pod'));
 }

@@ -11,6 +11,7 @@ export interface RunOptions {
   output?: string;
   config?: string;
   lenient?: boolean;
+  asPod?: boolean;
 }
 
 export function parseGracePeriod(text: string | undefined): number | undefined {
@@ -27,8 +28,9 @@ export function parseGracePeriod(text: string | undefined): number | undefined {
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
   const json = opts.output === 'json';
   if (opts.output && !json) throw new Error(`unsupported output format "${opts.output}" (only json)`);
-  const { pods, warnings } = await loadPods(file, opts.lenient === true);
+  const { pods, warnings, notes } = await loadPods(file, { lenient: opts.lenient, asPod: opts.asPod });
   for (const w of warnings) console.error(w);
+  for (const n of notes) console.error(`note: ${n}`);
   const result = await runPods(pods, {
     config: loadConfig(opts.config),
     forMs: opts.for ? parseDuration(opts.for, '--for') : undefined,
@@ -39,11 +41,12 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   const { pods: finalPods, events, verdicts } = result;
   if (json) {
     const doc = finalPods.length === 1 ? { pod: finalPods[0], events } : { pods: finalPods, events };
-    console.log(JSON.stringify({ ...doc, verdict: verdicts.length === 1 ? verdicts[0] : verdicts }, null, 2));
+    console.log(JSON.stringify({ ...doc, verdict: verdicts.length === 1 ? verdicts[0] : verdicts, ...(warnings.length ? { warnings: warnings.map((w) => w.replace(/^Warning: /, '')) } : {}) }, null, 2));
   } else {
     for (const [i, v] of verdicts.entries()) {
       console.log(`\npod/${finalPods[i].metadata!.name}: ${v.summary}`);
       for (const c of v.containers) console.log(describeContainerVerdict(c));
+      for (const h of v.hints ?? []) console.log(`  hint: ${h}`);
     }
   }
   return verdicts.every((v) => v.ok) ? 0 : 1;

@@ -27,6 +27,11 @@ export async function scenarioRunCommand(name: string, opts: { config?: string }
     force: spec.run?.force,
     print: (line) => console.log(line),
   });
+  // The verdict as `tinylet run` prints it: a lab that shows a failure also shows the usual fix.
+  for (const [i, v] of result.verdicts.entries()) {
+    console.log(`\npod/${result.pods[i]!.metadata!.name}: ${v.summary}`);
+    for (const h of v.hints ?? []) console.log(`  hint: ${h}`);
+  }
   const checks = checkScenario(spec, result);
   console.log(`\nexpected outcome of ${name}:`);
   for (const c of checks) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.what}`);

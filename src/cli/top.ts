@@ -1,5 +1,5 @@
 // `tinylet top pod [NAME] [--containers]`: CPU and memory of each pod's processes, from the agent's
-// metrics.k8s.io endpoint (pidusage over the containers' process trees), in kubectl's columns.
+// metrics.k8s.io endpoint (each container's cgroup CPU and working set over a sampled window), in kubectl's columns.
 import { tabwrite, GET_TABWRITER } from '../api/printers/tabwriter.js';
 import { connect, type ConnectionOptions } from './client/connect.js';
 

@@ -1,4 +1,7 @@
 import type { Event, Pod } from '../api/types.js';
+import { eventTime } from '../kubelet/events.js';
+import { whyNeverStarted } from './neverStarted.js';
+import { stopSignalHint } from './stopSignalHint.js';
 
 export interface ContainerVerdict {
   name: string;
@@ -15,9 +18,13 @@ export interface Verdict {
   ok: boolean;
   summary: string;
   containers: ContainerVerdict[];
+  /** What usually fixes the failure (printed as `hint:` lines under the containers). */
+  hints?: string[];
 }
 
-const at = (e: Event) => new Date(e.eventTime ?? 0).getTime();
+// An aggregated event is announced once per occurrence, each time with that occurrence's time in
+// series.lastObservedTime (eventTime stays the first one's): eventTime() reads the right one.
+const at = (e: Event) => eventTime(e).getTime();
 const containerOf = (e: Event) => /\{(.+)\}/.exec(e.involvedObject.fieldPath ?? '')?.[1];
 
 /**
@@ -42,23 +49,41 @@ export function judge(pod: Pod, events: Event[], deleted: boolean): Verdict {
       exitedAfterStopMs: stop && exit ? at(exit) - at(stop) : undefined,
     };
   });
+  // A container killed at the grace deadline needs the same fix whatever else went wrong.
+  const killed = containers.filter((c) => c.killedBySigkill);
+  const hints = killed.length ? { hints: [stopSignalHint(pod)] } : {};
   if (!deleted) {
     const ok = pod.status?.phase === 'Succeeded';
-    return { ok, containers, summary: ok ? 'PASS: the pod succeeded' : `FAIL: the pod ended in phase ${pod.status?.phase}` };
+    return { ok, containers, summary: ok ? 'PASS: the pod succeeded' : `FAIL: the pod ended in phase ${pod.status?.phase}${whyFailed(pod)}`, ...hints };
   }
   const notRunning = (pod.spec?.containers ?? []).map((c) => c.name).filter((name) => !healthyAt(name, events, deleteAt));
   if (notRunning.length > 0) {
+    const names = notRunning.join(', ');
     const startedBefore = events.some((e) => containerOf(e) === notRunning[0] && e.reason === 'Started' && at(e) < deleteAt);
-    const why = startedBefore ? describeWaiting(pod, notRunning[0]) : 'it had not started yet: give it a longer --for';
-    return { ok: false, containers, summary: `FAIL: ${notRunning.join(', ')} ${notRunning.length > 1 ? 'were' : 'was'} not running when the pod was deleted (${why})` };
+    if (startedBefore) {
+      return { ok: false, containers, summary: `FAIL: ${names} ${notRunning.length > 1 ? 'were' : 'was'} not running when the pod was deleted (${describeWaiting(pod, notRunning[0]!)})`, ...hints };
+    }
+    const never = whyNeverStarted(pod, events, notRunning[0]!, deleteAt);
+    const summary = never.longerFor
+      ? `FAIL: ${names} ${notRunning.length > 1 ? 'were' : 'was'} not running when the pod was deleted (${never.why}: give it a longer --for)`
+      : `FAIL: ${names} never started (${never.why})`;
+    return { ok: false, containers, summary, ...hints };
   }
-  const killed = containers.filter((c) => c.killedBySigkill);
   if (killed.length === 0) return { ok: true, containers, summary: 'PASS: every container stopped within its grace period' };
   return {
     ok: false,
     containers,
     summary: `FAIL: ${killed.map((c) => c.name).join(', ')} ignored the stop signal and had to be killed with SIGKILL (exit code 137)`,
+    ...hints,
   };
+}
+
+/** ` (DeadlineExceeded: ...)` or ` (app exited with code 2)`: why a pod that ended by itself failed. */
+function whyFailed(pod: Pod): string {
+  if (pod.status?.reason) return ` (${pod.status.reason}${pod.status.message ? `: ${pod.status.message}` : ''})`;
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const failed = statuses.find((s) => (s.state?.terminated?.exitCode ?? 0) !== 0);
+  return failed ? ` (${failed.name} exited with code ${failed.state!.terminated!.exitCode})` : '';
 }
 
 /** Running at the delete, or already finished with exit code 0. */
@@ -69,12 +94,14 @@ function healthyAt(name: string, events: Event[], deleteAt: number): boolean {
   return last.reason === 'Started' || / exited with code 0$/.test(last.message ?? '');
 }
 
+/** A container that ran and was not running at the delete: crash-looping, or exited. */
 function describeWaiting(pod: Pod, name: string): string {
-  const all = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
-  const stuck = all.find((s) => s.lastState?.terminated && s.restartCount) ?? all.find((s) => s.name === name);
-  const t = stuck?.lastState?.terminated ?? stuck?.state?.terminated;
-  if (stuck && t) return `${stuck.name} kept failing, last exit code ${t.exitCode}`;
-  return stuck?.state?.waiting?.reason ? `${stuck.name}: ${stuck.state.waiting.reason}` : 'it was still starting';
+  const s = pod.status?.containerStatuses?.find((c) => c.name === name);
+  const t = s?.lastState?.terminated ?? s?.state?.terminated;
+  const reason = s?.state?.waiting?.reason;
+  if (t && reason) return `${reason}: ${name} kept failing, last exit code ${t.exitCode}`;
+  if (t) return `${name} exited with code ${t.exitCode}`;
+  return reason ? `${name}: ${reason}` : 'it was restarting';
 }
 
 export function describeContainerVerdict(c: ContainerVerdict): string {

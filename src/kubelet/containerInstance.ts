@@ -1,5 +1,5 @@
 import type { Pod } from '../api/types.js';
-import { ImagePullError } from '../runtime/images/imageConfig.js';
+import { ImagePullError, InvalidImageNameError } from '../runtime/images/imageConfig.js';
 import type { ContainerProcess } from '../runtime/launch.js';
 import type { LogLine } from '../runtime/logs/criFormat.js';
 import { describeExit, type ProcessExit } from '../runtime/signals.js';
@@ -23,6 +23,8 @@ export interface InstanceHost {
   /** Aborted when the pod stops (deletion, completion, failure): back-off sleeps end early. */
   readonly stopSignal: AbortSignal;
   startContext(): StartContext;
+  /** Runs the start of an instance in the pod's start order (startQueue.ts); undefined once the pod stops. */
+  startTurn<T>(r: ContainerRecord, start: () => Promise<T>): Promise<T | undefined>;
   event(type: EventType, reason: string, message: string, r?: ContainerRecord): void;
   setState(r: ContainerRecord, state: ContainerRecord['state']): void;
   /** Readiness or started changed without a state change. */
@@ -47,13 +49,32 @@ export async function runInstance(host: InstanceHost, r: ContainerRecord): Promi
   }
 }
 
+/**
+ * The start of an instance, done in the pod's start turn: its process running (postStart done),
+ * or what to do once the turn is over (a back-off to sleep, the outcome for the pod worker).
+ */
+type StartResult = { proc: ContainerProcess; logs: Promise<void> } | { after: () => Promise<InstanceOutcome> };
+
+const outcome = (o: InstanceOutcome): StartResult => ({ after: async () => o });
+
 async function startAndWatch(host: InstanceHost, r: ContainerRecord): Promise<InstanceOutcome> {
+  const started = await host.startTurn(r, () => startOne(host, r));
+  if (started === undefined) return 'stop';
+  if ('after' in started) return started.after();
+  const exit = await started.proc.exited;
+  await started.logs;
+  return finishInstance(host, r, started.proc, exit);
+}
+
+/** startContainer: the image, the container, its start and its postStart hook. */
+async function startOne(host: InstanceHost, r: ContainerRecord): Promise<StartResult> {
   let image;
   try {
     image = resolveImage(host.kl.images, r);
   } catch (err) {
-    if (!(err instanceof ImagePullError)) return startFailed(host, r, err);
-    return imagePullFailed(host, r, err);
+    if (err instanceof InvalidImageNameError) return invalidImageName(host, r, err);
+    if (err instanceof ImagePullError) return imagePullFailed(host, r, err);
+    return outcome(startFailed(host, r, err));
   }
   r.imagePullBackoff = undefined;
   r.image = image.reference;
@@ -61,15 +82,20 @@ async function startAndWatch(host: InstanceHost, r: ContainerRecord): Promise<In
   r.imageStopSignal = image.config.stopSignal;
   if (r.instances > 0) r.restartCount++;
   r.ready = false;
-  // The kubelet's default waiting reason: init containers never show ContainerCreating.
-  host.setState(r, { waiting: { reason: r.role === 'app' ? 'ContainerCreating' : 'PodInitializing' } });
+  // No state change here: until the process runs the status keeps what it showed (ContainerCreating
+  // or PodInitializing for a first start, CrashLoopBackOff or the last exit for a restart), as the
+  // kubelet's, which only knows containers the runtime has.
   host.event('Normal', 'Pulled', `Container image "${r.spec.image}" already present on machine`, r);
   const instance = r.instances++;
   let proc: ContainerProcess;
+  r.creating = true;
   try {
     proc = await startInstance(host.startContext(), r, image);
   } catch (err) {
-    return startFailed(host, r, err);
+    if (err instanceof CreateContainerError) return configFailed(host, r, err);
+    return outcome(startFailed(host, r, err));
+  } finally {
+    r.creating = false;
   }
   r.process = proc;
   if (host.deleting) void host.kill(r, host.pod.metadata!.deletionGracePeriodSeconds ?? 0, `Stopping container ${r.name}`);
@@ -89,9 +115,7 @@ async function startAndWatch(host: InstanceHost, r: ContainerRecord): Promise<In
     r.probes = startProbes(host, r, proc);
     if (host.deleting) r.probes.stopLivenessAndStartup();
   }
-  const exit = await proc.exited;
-  await logs;
-  return finishInstance(host, r, proc, exit);
+  return { proc, logs };
 }
 
 function startProbes(host: InstanceHost, r: ContainerRecord, proc: ContainerProcess) {
@@ -141,8 +165,8 @@ function finishInstance(host: InstanceHost, r: ContainerRecord, proc: ContainerP
   return { exitCode: exit.exitCode, ranForMs: exit.finishedAt.getTime() - proc.startedAt.getTime() };
 }
 
-/** ErrImagePull, then ImagePullBackOff for the rest of the back-off, then another try. */
-async function imagePullFailed(host: InstanceHost, r: ContainerRecord, err: Error): Promise<InstanceOutcome> {
+/** ErrImagePull now; after the turn, ImagePullBackOff for the rest of the back-off, then another try. */
+function imagePullFailed(host: InstanceHost, r: ContainerRecord, err: Error): StartResult {
   if (!r.imagePullBackoff) {
     const { initialDelayMs, maxContainerRestartPeriodMs } = host.kl.config.crashLoopBackOff;
     r.imagePullBackoff = new RestartBackoff(initialDelayMs, maxContainerRestartPeriodMs);
@@ -152,12 +176,46 @@ async function imagePullFailed(host: InstanceHost, r: ContainerRecord, err: Erro
   host.event('Warning', 'Failed', 'Error: ErrImagePull', r);
   host.setState(r, { waiting: { reason: 'ErrImagePull', message: err.message } });
   const delay = r.imagePullBackoff.onExit(0);
-  if (!(await sleep(Math.min(1000, delay), host.stopSignal))) return 'stop';
-  host.setState(r, { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${r.spec.image}"` } });
-  host.event('Normal', 'BackOff', `Back-off pulling image "${r.spec.image}"`, r);
-  host.event('Warning', 'Failed', 'Error: ImagePullBackOff', r);
-  if (!(await sleep(Math.max(0, delay - 1000), host.stopSignal))) return 'stop';
-  return 'retry-image';
+  return {
+    after: async () => {
+      if (!(await sleep(Math.min(1000, delay), host.stopSignal))) return 'stop';
+      host.setState(r, { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${r.spec.image}"` } });
+      host.event('Normal', 'BackOff', `Back-off pulling image "${r.spec.image}"`, r);
+      host.event('Warning', 'Failed', 'Error: ImagePullBackOff', r);
+      if (!(await sleep(Math.max(0, delay - 1000), host.stopSignal))) return 'stop';
+      return 'retry-image';
+    },
+  };
+}
+
+/**
+ * Not an image reference (`$PRIVATE_IMAGE_NAME`): EnsureImageExists fails before any pull, with an
+ * InspectFailed event and ErrInvalidImageName, which startContainer reports as "Error:
+ * InvalidImageName". No pull back-off applies: the container stays waiting InvalidImageName and the
+ * next sync tries again, after the pod worker's back-off period for a failed sync (the kubelet's
+ * backOffPeriod, 10 s, also the first CrashLoopBackOff delay). An update of the image is picked up then.
+ */
+function invalidImageName(host: InstanceHost, r: ContainerRecord, err: InvalidImageNameError): StartResult {
+  host.event('Warning', 'InspectFailed', err.message, r);
+  host.event('Warning', 'Failed', 'Error: InvalidImageName', r);
+  host.setState(r, { waiting: { reason: 'InvalidImageName', message: err.message } });
+  const retryMs = host.kl.config.crashLoopBackOff.initialDelayMs;
+  return { after: async () => ((await sleep(retryMs, host.stopSignal)) ? 'retry-image' : 'stop') };
+}
+
+/**
+ * The container's config could not be made (runAsNonRoot, a bad capability or seccomp profile): no
+ * container was created, so, as with the kubelet, it is no restart and no CrashLoopBackOff: the
+ * container stays waiting with the reason, and the pod worker tries again after its back-off
+ * period (10 s by default), picking up a fixed spec.
+ */
+function configFailed(host: InstanceHost, r: ContainerRecord, err: CreateContainerError): StartResult {
+  r.instances--;
+  if (r.instances > 0) r.restartCount--;
+  host.event('Warning', 'Failed', `Error: ${err.message}`, r);
+  host.setState(r, { waiting: { reason: err.reason, message: err.message } });
+  const retryMs = host.kl.config.crashLoopBackOff.initialDelayMs;
+  return { after: async () => ((await sleep(retryMs, host.stopSignal)) ? 'retry-image' : 'stop') };
 }
 
 /** The instance never ran: CreateContainerError stays waiting, anything else is a StartError as containerd reports it. */

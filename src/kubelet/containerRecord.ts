@@ -43,15 +43,30 @@ export interface ContainerRecord {
   restartForSpecChange?: boolean;
   /** Epoch ms before which the container must not start (a back-off carried over an agent restart). */
   resumeAt?: number;
+  /**
+   * Set while an instance is being created (its log file may appear any moment, it has no process
+   * yet). The status does not say so: it keeps the state the container had (ContainerCreating,
+   * CrashLoopBackOff, the last exit...) until the process runs, as the kubelet's does.
+   */
+  creating?: boolean;
 }
 
-export function newRecord(spec: Container, role: ContainerRole, fieldPath: string, backoff: RestartBackoff): ContainerRecord {
+/**
+ * The state of a container before its first instance, as the kubelet's convertToAPIContainerStatuses
+ * defaults it: waiting ContainerCreating, or PodInitializing for every container (init ones
+ * included) of a pod with init containers.
+ */
+export function defaultWaitingReason(hasInitContainers: boolean): string {
+  return hasInitContainers ? 'PodInitializing' : 'ContainerCreating';
+}
+
+export function newRecord(spec: Container, role: ContainerRole, fieldPath: string, backoff: RestartBackoff, waitingReason: string): ContainerRecord {
   return {
     name: spec.name,
     spec,
     role,
     fieldPath,
-    state: { waiting: { reason: 'PodInitializing' } },
+    state: { waiting: { reason: waitingReason } },
     lastState: {},
     restartCount: 0,
     instances: 0,

@@ -9,6 +9,7 @@ import { containerEnv, expandOne } from '../runtime/env.js';
 import { hostRootHiding, type Hiding } from '../runtime/hostRoot.js';
 import { ensureBusyboxApplets } from '../runtime/images/busyboxApplets.js';
 import { BUSYBOX_APPLET_DIR } from '../runtime/images/builtins.js';
+import { ensureScratchRoot } from '../runtime/images/scratchRoot.js';
 import type { ImageCatalog } from '../runtime/images/catalog.js';
 import type { ResolvedImage } from '../runtime/images/imageConfig.js';
 import { launchContainer, StartError, type ContainerProcess } from '../runtime/launch.js';
@@ -77,11 +78,14 @@ async function buildAndLaunch(ctx: StartContext, record: ContainerRecord, image:
   } catch (err) {
     throw new CreateContainerError('CreateContainerConfigError', (err as Error).message);
   }
-  const hide: Hiding = image.config.rootDir ? { opaque: [], whiteout: [] } : hostRootHiding(ctx.agentPaths);
+  // A FROM scratch image (the pause image) starts from an empty root, not the host's.
+  const rootDir = image.config.scratch ? ensureScratchRoot(ctx.imageDir) : image.config.rootDir;
+  const hide: Hiding = rootDir ? { opaque: [], whiteout: [] } : hostRootHiding(ctx.agentPaths);
   const imageBinds: Bind[] = (image.config.hostPaths ?? []).filter((p) => isHidden(p, hide)).map((p) => ({ src: p, dst: p, readOnly: true }));
   if (image.config.busyboxApplets) imageBinds.push({ src: ensureBusyboxApplets(ctx.imageDir), dst: BUSYBOX_APPLET_DIR, readOnly: true });
+  for (const f of image.config.hostFiles ?? []) imageBinds.push({ src: f.src, dst: f.dst, readOnly: true });
   const dir = containerRootDir(ctx.stateDir, ctx.pod, record.name);
-  const rootfs = prepareRootFs(join(dir, 'rootfs'), image.config, hide);
+  const rootfs = prepareRootFs(join(dir, 'rootfs'), { ...image.config, rootDir }, hide);
   record.env = env;
   record.argv = argv;
   record.cgroup = createContainerCgroup(ctx.cgroupParent, `${ctx.pod.metadata!.uid}_${record.name}_${record.instances}`, limitsOf(record));

@@ -99,7 +99,9 @@ export function buildPodStatus(f: PodFacts, conditions: ConditionTracker): PodSt
   const containersReady = !terminal && f.initDone && notReady.length === 0;
   const reasonNotReady = terminal ? 'PodCompleted' : 'ContainersNotReady';
   const msg = notReady.length ? `containers with unready status: [${notReady.map((r) => r.name).join(' ')}]` : undefined;
-  conditions.set('Initialized', f.initDone, f.initDone ? undefined : 'ContainersNotInitialized', f.initDone ? undefined : `containers with incomplete status: [${inits.filter((r) => !r.state.terminated && r.role === 'init').map((r) => r.name).join(' ')}]`);
+  // GeneratePodInitializedCondition: a pod without init containers is Initialized from its first status.
+  const initialized = f.initDone || inits.length === 0;
+  conditions.set('Initialized', initialized, initialized ? undefined : 'ContainersNotInitialized', initialized ? undefined : `containers with incomplete status: [${inits.filter((r) => !r.state.terminated && r.role === 'init').map((r) => r.name).join(' ')}]`);
   conditions.set('ContainersReady', containersReady, containersReady ? undefined : reasonNotReady, containersReady || terminal ? undefined : msg);
   const gatesFalse = f.readinessGates.filter((g) => f.extraConditions.find((c) => c.type === g)?.status !== 'True');
   const ready = containersReady && gatesFalse.length === 0;
@@ -122,5 +124,18 @@ export function buildPodStatus(f: PodFacts, conditions: ConditionTracker): PodSt
   if (f.failed?.message) status.message = f.failed.message;
   if (inits.length) status.initContainerStatuses = inits.map(containerStatus);
   status.containerStatuses = apps.map(containerStatus);
+  return status;
+}
+
+/**
+ * The status of a pod the kubelet has not synced yet: what the API server stored at its creation
+ * (phase Pending, the QoS class) and the scheduler's PodScheduled. No container statuses, so
+ * kubectl's STATUS column reads "Pending" (printPod starts from the phase). A pod the kubelet's
+ * admission rejects keeps this shape: rejectPod writes only phase Failed, reason and message.
+ */
+export function unsyncedPodStatus(conditions: ConditionTracker, extraConditions: PodCondition[], failed?: PodFacts['failed']): PodStatus {
+  const status: PodStatus = { phase: failed ? 'Failed' : 'Pending', conditions: [...conditions.list(), ...extraConditions], qosClass: 'BestEffort' };
+  if (failed?.reason) status.reason = failed.reason;
+  if (failed?.message) status.message = failed.message;
   return status;
 }

@@ -6,14 +6,14 @@ import type { LogLine } from '../runtime/logs/criFormat.js';
 import type { Sandbox } from '../runtime/sandbox.js';
 import { RestartBackoff } from './backoff.js';
 import { runInstance, type InstanceHost, type InstanceOutcome } from './containerInstance.js';
-import { newRecord, type ContainerRecord } from './containerRecord.js';
+import { defaultWaitingReason, newRecord, type ContainerRecord } from './containerRecord.js';
 import type { StartContext } from './containerStarter.js';
 import { formatGoDuration } from './duration.js';
 import type { EventType } from './events.js';
 import type { KubeletContext } from './kubeletContext.js';
 import { podDir } from './podPaths.js';
 import { PodSandbox } from './podSandbox.js';
-import { buildPodStatus, ConditionTracker } from './podStatus.js';
+import { buildPodStatus, ConditionTracker, unsyncedPodStatus } from './podStatus.js';
 import type { ProbeTarget } from './prober/types.js';
 import { resumeDelay, shouldRestart } from './restartPolicy.js';
 import { sleep } from './sleep.js';
@@ -21,6 +21,7 @@ import { killContainer, type KillContext } from './termination.js';
 import { rfc3339, rfc3339After } from '../api/time.js';
 import { longTimeout, type LongTimer } from '../runtime/longTimeout.js';
 import { admitPod } from './admission.js';
+import { StartQueue } from './startQueue.js';
 
 const DELETED_POD_LOG_RETENTION_MS = 60_000;
 
@@ -61,9 +62,10 @@ export class PodWorker implements InstanceHost {
     this.pod = pod;
     const backoff = () => new RestartBackoff(kl.config.crashLoopBackOff.initialDelayMs, kl.config.crashLoopBackOff.maxContainerRestartPeriodMs);
     const spec = pod.spec!;
+    const waiting = defaultWaitingReason((spec.initContainers ?? []).length > 0);
     this.records = [
-      ...(spec.initContainers ?? []).map((c) => newRecord(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init', `spec.initContainers{${c.name}}`, backoff())),
-      ...spec.containers.map((c) => newRecord(c, 'app', `spec.containers{${c.name}}`, backoff())),
+      ...(spec.initContainers ?? []).map((c) => newRecord(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init', `spec.initContainers{${c.name}}`, backoff(), waiting)),
+      ...spec.containers.map((c) => newRecord(c, 'app', `spec.containers{${c.name}}`, backoff(), waiting)),
     ];
     this.conditions.set('PodScheduled', true);
     this.refreshStatus();
@@ -95,7 +97,19 @@ export class PodWorker implements InstanceHost {
     this.kl.events.record(this.pod, type, reason, message, r?.fieldPath);
   }
 
+  /** The kubelet has synced the pod once: its status has container statuses from then on. */
+  private synced = false;
+  /** App containers take turns to start (startQueue.ts). */
+  private readonly startQueue = new StartQueue();
+
   refreshStatus(): void {
+    const gates = (this.pod.spec!.readinessGates ?? []).map((g) => g.conditionType);
+    const extraConditions = (this.pod.status?.conditions ?? []).filter((c) => gates.includes(c.type));
+    if (!this.synced) {
+      this.pod = { ...this.pod, status: unsyncedPodStatus(this.conditions, extraConditions, this.failed) };
+      this.kl.changed(this);
+      return;
+    }
     this.pod = {
       ...this.pod,
       status: buildPodStatus(
@@ -106,8 +120,8 @@ export class PodWorker implements InstanceHost {
           hostIP: this.kl.hostIP,
           startTime: this.startTime,
           failed: this.failed,
-          readinessGates: (this.pod.spec!.readinessGates ?? []).map((g) => g.conditionType),
-          extraConditions: (this.pod.status?.conditions ?? []).filter((c) => (this.pod.spec!.readinessGates ?? []).some((g) => g.conditionType === c.type)),
+          readinessGates: gates,
+          extraConditions,
           initDone: this.initDone,
         },
         this.conditions,
@@ -117,11 +131,18 @@ export class PodWorker implements InstanceHost {
   }
 
   private async run(): Promise<void> {
+    // The pod worker runs after the pod is created: the create's answer (and a watcher's ADDED) is
+    // the API server's object, "Pending" with no container statuses, as in a cluster.
+    await null;
     this.event('Normal', 'Scheduled', `Successfully assigned ${this.key} to ${this.kl.config.nodeName}`);
     if (this.rejectedAtAdmission()) return;
+    // SyncPod writes the status first, before the sandbox exists: every container waits with its
+    // default reason (ContainerCreating, or PodInitializing with init containers).
+    this.synced = true;
     this.startTime = rfc3339(new Date());
     this.startedAtMs = Date.now();
     this.scheduleDeadline();
+    this.refreshStatus();
     const sandboxBackoff = new RestartBackoff(this.kl.config.crashLoopBackOff.initialDelayMs, this.kl.config.crashLoopBackOff.maxContainerRestartPeriodMs);
     for (;;) {
       if (!(await this.createSandboxWithRetry(sandboxBackoff))) break;
@@ -305,6 +326,16 @@ export class PodWorker implements InstanceHost {
     this.notifyWaiters();
     // A container still being started when the pod was evicted had no process to stop then: it goes now.
     if (state.running && this.evictionGrace !== undefined) void this.kill(r, this.evictionGrace, `Stopping container ${r.name}`);
+  }
+
+  /**
+   * One turn of the pod's start queue for an app container's start (image, create, start,
+   * postStart): they start one at a time in spec order. Init containers and sidecars are put in
+   * order by runInitContainers already. Undefined when the pod stops while it waits.
+   */
+  startTurn<T>(r: ContainerRecord, start: () => Promise<T>): Promise<T | undefined> {
+    if (r.role !== 'app') return start();
+    return this.startQueue.run(this.stop.signal, start);
   }
 
   statusChanged(): void {

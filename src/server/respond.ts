@@ -3,9 +3,11 @@ import type { Duplex } from 'node:stream';
 import { tableFor, type IncludeObject, type TableKind } from '../api/printers/tables.js';
 import { ApiError, badRequest, type Status } from './status.js';
 import type { RequestContext } from './context.js';
+import { wantsPretty } from './queryParams.js';
 
+/** A JSON reply; indented (as Go's json.MarshalIndent with two spaces) when the request asked `?pretty=true`. */
 export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+  const text = wantsPretty(res.req) ? JSON.stringify(body, null, 2) : JSON.stringify(body);
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private', ...headers });
   res.end(text);
 }

@@ -37,25 +37,62 @@ export class ApiError extends Error {
     super(message);
   }
 
+  /** Fields in metav1.Status's order, as the API server encodes it (details before code). */
   toStatus(): Status {
-    const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
-    if (this.details) s.details = this.details;
-    return s;
+    return {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: this.message,
+      reason: this.reason,
+      ...(this.details ? { details: this.details } : {}),
+      code: this.code,
+    };
   }
 }
 
-export const notFound = (resource: string, name: string) => new ApiError(404, 'NotFound', `${resource} "${name}" not found`, { name, kind: resource });
-export const alreadyExists = (resource: string, name: string) =>
-  new ApiError(409, 'AlreadyExists', `${resource} "${name}" already exists`, { name, kind: resource });
+// The constructors below follow apimachinery's api/errors (NewNotFound, NewAlreadyExists,
+// NewConflict, NewForbidden, NewInvalid, NewInternalError...) and its NewGenericServerResponse,
+// which the API server's router uses for a path or method it has no route for. What clients read:
+//   - `details` is there whenever the API server sends it, even as `{}` (its fields are omitempty):
+//     kubectl 1.22+ `debug` reads `err.ErrStatus.Details.Name` of the 404 from pods/x/ephemeralcontainers
+//     to tell "ephemeral containers are disabled" from a missing pod, and crashes on a nil Details;
+//   - `details.kind` is the resource's plural for NotFound/AlreadyExists/Conflict/Forbidden
+//     (`{name: "x", kind: "pods"}`), the Kind for Invalid (`{name: "x", kind: "Pod", causes}`), and
+//     `group` is there for a resource of a named group only (metrics.k8s.io);
+//   - BadRequest, Unauthorized, Expired, ServiceUnavailable and RequestEntityTooLarge have none.
+
+/** A GroupResource as its String() prints it: "pods", "pods.metrics.k8s.io". */
+function groupResource(qualified: string): { group?: string; kind: string } {
+  const dot = qualified.indexOf('.');
+  return dot < 0 ? { kind: qualified } : { group: qualified.slice(dot + 1), kind: qualified.slice(0, dot) };
+}
+
+/** The details of an error about one object: name first, as metav1.StatusDetails orders its fields. */
+function objectDetails(resource: string, name: string): StatusDetails {
+  return name ? { name, ...groupResource(resource) } : groupResource(resource);
+}
+
+/** `pods "x" not found` with `details: {name: "x", kind: "pods"}` (group for pods.metrics.k8s.io). */
+export const notFound = (resource: string, name: string) => new ApiError(404, 'NotFound', `${resource} "${name}" not found`, objectDetails(resource, name));
+export const alreadyExists = (resource: string, name: string) => new ApiError(409, 'AlreadyExists', `${resource} "${name}" already exists`, objectDetails(resource, name));
 export const badRequest = (message: string) => new ApiError(400, 'BadRequest', message);
-export const forbidden = (message: string) => new ApiError(403, 'Forbidden', message);
+/** NewForbidden with no resource: `forbidden: <why>`, `details: {}`. */
+export const forbidden = (why: string) => new ApiError(403, 'Forbidden', `forbidden: ${why}`, {});
 export const unauthorized = () => new ApiError(401, 'Unauthorized', 'Unauthorized');
-export const methodNotAllowed = () => new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-export const routeNotFound = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-export const unsupportedMediaType = (type: string) => new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got ${type})`);
+/** The router's answers for no such method or path: NewGenericServerResponse, so `details: {}`. */
+export const methodNotAllowed = () => new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+export const routeNotFound = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+/** negotiation.NewUnsupportedMediaTypeError: the accepted types, no details. */
+export const unsupportedMediaType = () =>
+  new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json');
 export const conflict = (resource: string, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again') =>
-  new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": ${why}`, { name, kind: resource });
+  new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": ${why}`, objectDetails(resource, name));
 export const expired = (message: string) => new ApiError(410, 'Expired', message);
+export const serviceUnavailable = (message: string) => new ApiError(503, 'ServiceUnavailable', message);
+/** NewInternalError: `Internal error occurred: <err>`, the error also as the one cause. */
+export const internalError = (message: string) => new ApiError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
 
 const CAUSE_REASON: Record<FieldError['kind'], string> = {
   required: 'FieldValueRequired',
@@ -84,5 +121,5 @@ export function invalid(kind: string, name: string, errors: readonly FieldError[
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  return new ApiError(500, 'InternalError', `Internal error occurred: ${(err as Error)?.message ?? String(err)}`);
+  return internalError((err as Error)?.message ?? String(err));
 }

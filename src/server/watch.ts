@@ -4,7 +4,7 @@
 import type { ObjectMeta } from '../api/types.js';
 import type { TableKind } from '../api/printers/tables.js';
 import type { RequestContext } from './context.js';
-import { countParam } from './queryParams.js';
+import type { ListOptions } from './listOptions.js';
 import { asTable, includeObject, wantsTable } from './respond.js';
 import { expired } from './status.js';
 import type { HubEvent, WatchHub, WatchType } from './watchHub.js';
@@ -33,14 +33,20 @@ function filtered<T extends Meta>(ev: HubEvent<T>, matches: (o: T) => boolean): 
 }
 
 /** setTimeout's limit (2^31-1 ms), in whole seconds: a longer watch timeout would fire at once. */
-const MAX_TIMEOUT_SECONDS = Math.floor(0x7fffffff / 1000);
+export const MAX_TIMEOUT_SECONDS = Math.floor(0x7fffffff / 1000);
 
-export function serveWatch<T extends Meta>(ctx: RequestContext, spec: WatchSpec<T>): void {
+/**
+ * `opts` were decoded (and a bad one refused) before this is called: after the 200 goes out a bad
+ * parameter could only cut the stream.
+ */
+export function serveWatch<T extends Meta>(ctx: RequestContext, spec: WatchSpec<T>, opts: ListOptions): void {
   const { res, req } = ctx;
   const table = wantsTable(req);
-  const rvParam = ctx.query.get('resourceVersion') ?? '';
-  // Parameters are checked before the 200 goes out: afterwards a bad one could only cut the stream.
-  const timeout = Math.min(countParam(ctx.query, 'timeoutSeconds') ?? 0, MAX_TIMEOUT_SECONDS);
+  const rvParam = opts.resourceVersion;
+  // 0 (or absent) is no timeout of ours; a negative one has already run out, as the API server's
+  // timer for it fires at once: the watch ends after what it has to send now.
+  const timeoutSeconds = opts.timeoutSeconds ?? 0;
+  const timeout = Math.min(timeoutSeconds, MAX_TIMEOUT_SECONDS);
   if (table) includeObject(ctx);
   const encode = (type: WatchType | 'ERROR', object: unknown): string => {
     let obj = object;
@@ -71,6 +77,10 @@ export function serveWatch<T extends Meta>(ctx: RequestContext, spec: WatchSpec<
     });
   }
   for (const e of initial) res.write(encode(e.type, e.object));
+  if (timeoutSeconds < 0) {
+    res.end();
+    return;
+  }
 
   // Called from inside whoever changed the object (a pod worker, another request): a failure
   // here ends this watch, and must never travel back into that caller.

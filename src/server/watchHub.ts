@@ -45,6 +45,10 @@ export class WatchHub<T extends Meta> extends EventEmitter {
   publish(type: WatchType, object: T): void {
     const key = WatchHub.key(object);
     const previous = this.last.get(key);
+    // An object the hub already holds cannot be added again: it changed. The event recorder announces
+    // every event it writes the same way, and an aggregated one (the same Event, count + 1, a new
+    // lastTimestamp) must reach watchers as MODIFIED, as the API server sends an update.
+    if (type === 'ADDED' && previous !== undefined) type = 'MODIFIED';
     let rv = Number(object.metadata?.resourceVersion ?? 0);
     const newest = this.history.at(-1)?.rv ?? this.floor;
     if (!(rv > newest)) {

@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Pod } from '../../src/api/types.js';
+import type { ContainerStatus, Pod } from '../../src/api/types.js';
 import { defaultConfig, type AgentConfig } from '../../src/kubelet/config.js';
 import { Kubelet } from '../../src/kubelet/kubelet.js';
 import type { PodWorker } from '../../src/kubelet/podWorker.js';
 import { defaultPod } from '../../src/api/defaults.js';
 import { removeCgroupParent } from '../../src/runtime/cgroups.js';
+import { trackOccurrences } from './eventOccurrences.js';
 
 let counter = 0;
 /** Random per test process, so two suites on one machine (a developer's and CI's) do not share bridges. */
@@ -41,6 +42,7 @@ export interface TestNode {
 export function testNode(overrides: Partial<AgentConfig> = {}): TestNode {
   const config = isolatedConfig(overrides);
   const kubelet = new Kubelet(config);
+  trackOccurrences(kubelet);
   return {
     kubelet,
     config,
@@ -96,8 +98,11 @@ export async function waitUntil(cond: () => boolean, timeoutMs = 20_000): Promis
   }
 }
 
+/** Before the kubelet's first sync a pod has no container statuses (STATUS Pending): waits see this empty one. */
+const NOT_SYNCED: ContainerStatus = { name: '', image: '', imageID: '', ready: false, restartCount: 0 };
+
 /** The first app container's status, and whether it runs: what most waits look for. */
-export const firstContainer = (p: Pod) => p.status!.containerStatuses![0];
+export const firstContainer = (p: Pod): ContainerStatus => p.status?.containerStatuses?.[0] ?? NOT_SYNCED;
 export const firstRunning = (p: Pod) => p.status?.containerStatuses?.[0].state?.running !== undefined;
 
 /** Writes a file into a test's temp dir and returns its path. */

@@ -5,6 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Status } from '../../server/status.js';
 import { newKey } from '../../server/websocket.js';
+import { printWarnings } from './warnings.js';
 
 export interface Endpoint {
   /** unix:///path or https://host:port, as shown in messages. */
@@ -70,6 +71,7 @@ export class ApiClient {
   /** A request whose response is read whole; >= 400 throws ApiStatusError. */
   async call<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const res = await this.open(method, path, opts);
+    printWarnings(res);
     const text = await readAll(res);
     if ((res.statusCode ?? 500) >= 400) throw statusError(res.statusCode ?? 500, text);
     if (!(opts.accept ?? 'application/json').includes('json')) return text as T;

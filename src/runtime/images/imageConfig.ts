@@ -17,6 +17,10 @@ export interface ImageConfig {
   requires?: { path: string; hint: string }[];
   /** Mount a directory of busybox applet links at BUSYBOX_APPLET_DIR (first on the image's PATH). */
   busyboxApplets?: boolean;
+  /** FROM scratch: the container's root starts empty instead of being the host's. */
+  scratch?: boolean;
+  /** Host files shown read-only at another path in the container (the pause binary at /pause). */
+  hostFiles?: { src: string; dst: string }[];
 }
 
 export interface ResolvedImage {
@@ -29,3 +33,9 @@ export interface ResolvedImage {
 }
 
 export class ImagePullError extends Error {}
+
+/**
+ * The image is not a reference at all (the kubelet's ErrInvalidImageName): no pull is tried, so
+ * there is no pull back-off either. The message is the kubelet's (distributionReference.ts).
+ */
+export class InvalidImageNameError extends Error {}

@@ -1,5 +1,5 @@
 /** Splits an image reference the way container runtimes normalise Docker Hub names. */
-export function parseImageReference(ref: string): { repository: string; name: string; tag: string; normalized: string } {
+export function parseImageReference(ref: string): { registry: string; repository: string; name: string; tag: string; normalized: string } {
   let rest = ref.trim();
   let digest = '';
   const at = rest.indexOf('@');
@@ -21,5 +21,5 @@ export function parseImageReference(ref: string): { repository: string; name: st
   const name = repository.startsWith('library/') ? repository.slice('library/'.length) : repository;
   if (!tag && !digest) tag = 'latest';
   const normalized = `${registry}/${repository}${tag ? `:${tag}` : ''}${digest}`;
-  return { repository, name, tag, normalized };
+  return { registry, repository, name, tag, normalized };
 }

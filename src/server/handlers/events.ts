@@ -3,7 +3,7 @@ import { eventFieldGetter } from '../../api/selectors/fields.js';
 import type { Event } from '../../api/types.js';
 import type { RequestContext } from '../context.js';
 import { asTable, sendJson, wantsTable } from '../respond.js';
-import { isWatch } from '../queryParams.js';
+import { listOptions } from '../listOptions.js';
 import { selectorFromQuery } from '../selectors.js';
 import { notFound } from '../status.js';
 import { serveWatch } from '../watch.js';
@@ -14,15 +14,16 @@ function eventsIn(ctx: RequestContext, namespace: string | undefined): Event[] {
 }
 
 export function listEvents(ctx: RequestContext, namespace: string | undefined): void {
+  const opts = listOptions(ctx);
   const matches = selectorFromQuery(ctx, eventFieldGetter);
-  if (isWatch(ctx)) {
+  if (opts.watch) {
     serveWatch(ctx, {
       hub: ctx.services.events,
       kind: 'Event',
       current: () => eventsIn(ctx, namespace),
       matches: (e) => (!namespace || e.metadata.namespace === namespace) && matches(e),
       typed: typedEvent,
-    });
+    }, opts);
     return;
   }
   const rv = ctx.services.kubelet.resourceVersion;

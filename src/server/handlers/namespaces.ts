@@ -4,7 +4,8 @@ import { namespaceFieldGetter } from '../../api/selectors/fields.js';
 import type { Namespace } from '../../api/types.js';
 import type { RequestContext } from '../context.js';
 import { asTable, includeObject, sendJson, wantsTable } from '../respond.js';
-import { isWatch } from '../queryParams.js';
+import { listOptions } from '../listOptions.js';
+import { MAX_TIMEOUT_SECONDS } from '../watch.js';
 import { selectorFromQuery } from '../selectors.js';
 import { notFound } from '../status.js';
 import { rfc3339 } from '../../api/time.js';
@@ -25,12 +26,20 @@ export function namespaces(ctx: RequestContext): Namespace[] {
 }
 
 export function listNamespaces(ctx: RequestContext): void {
+  const opts = listOptions(ctx);
   const items = namespaces(ctx).filter(selectorFromQuery(ctx, namespaceFieldGetter));
-  if (isWatch(ctx)) {
+  if (opts.watch) {
     // Namespaces never change here: the current ones, then a stream that stays open.
     if (wantsTable(ctx.req)) includeObject(ctx); // a bad value is a 400 before the 200 goes out
     ctx.res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     for (const ns of items) ctx.res.write(`${JSON.stringify({ type: 'ADDED', object: wantsTable(ctx.req) ? asTable(ctx, 'Namespace', [ns]) : ns })}\n`);
+    // timeoutSeconds as on every watch (a client such as the Python client's Watch waits for the end).
+    const timeout = opts.timeoutSeconds ?? 0;
+    if (timeout < 0) return void ctx.res.end();
+    if (timeout > 0) {
+      const timer = setTimeout(() => ctx.res.end(), Math.min(timeout, MAX_TIMEOUT_SECONDS) * 1000);
+      ctx.res.on('close', () => clearTimeout(timer));
+    }
     return;
   }
   const rv = ctx.services.kubelet.resourceVersion;

@@ -11,7 +11,7 @@ import { boolParam } from '../queryParams.js';
 import { sendSocketError } from '../respond.js';
 import { ApiError, badRequest, notFound } from '../status.js';
 import { acceptKey, WebSocket } from '../websocket.js';
-import { pickContainer } from './podLog.js';
+import { pickContainer } from './pickContainer.js';
 
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
@@ -22,6 +22,9 @@ interface ExecRequest {
   command: string[];
   tty: boolean;
   stdin: boolean;
+  stdout: boolean;
+  /** Never with a TTY: the terminal carries both output streams on stdout, as the kubelet does. */
+  stderr: boolean;
 }
 
 function resolve(services: ApiServices, namespace: string, name: string, query: URLSearchParams): ExecRequest {
@@ -34,8 +37,14 @@ function resolve(services: ApiServices, namespace: string, name: string, query: 
   if (command.length === 0) throw badRequest('you must specify at least 1 command');
   // exec(2) cannot pass a NUL byte (spawn would throw once the upgrade is already answered).
   if (command.some((c) => c.includes('\0'))) throw badRequest('command: Invalid value: an argument contains a NUL byte');
+  // PodExecOptions' booleans as the API server decodes them (stdin=True from the Python client is true).
   const tty = boolParam(query, 'tty');
-  return { pid: record.process.pid, specPath: record.process.specPath, env: { ...record.env, ...(tty && !record.env.TERM ? { TERM: 'xterm' } : {}) }, command, tty, stdin: boolParam(query, 'stdin') };
+  const stdin = boolParam(query, 'stdin');
+  const stdout = boolParam(query, 'stdout');
+  const stderr = !tty && boolParam(query, 'stderr');
+  // The kubelet's remotecommand.NewOptions refuses a session with no stream at all.
+  if (!stdin && !stdout && !stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
+  return { pid: record.process.pid, specPath: record.process.specPath, env: { ...record.env, ...(tty && !record.env.TERM ? { TERM: 'xterm' } : {}) }, command, tty, stdin, stdout, stderr };
 }
 
 function exitStatus(code: number, command: string[]): object {
@@ -106,11 +115,11 @@ function startCommand(ws: WebSocket, exec: ExecRequest, out: (channel: number, d
     });
     return;
   }
-  const child = spawn(file, argv, { env: execEnv(exec.env), stdio: [exec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, argv, { env: execEnv(exec.env), stdio: [exec.stdin ? 'pipe' : 'ignore', exec.stdout ? 'pipe' : 'ignore', exec.stderr ? 'pipe' : 'ignore'] });
   // Input sent after the command exited fails with EPIPE: an 'error' nobody listened to would be thrown.
   child.stdin?.on('error', () => undefined);
-  child.stdout!.on('data', (d: Buffer) => out(1, d));
-  child.stderr!.on('data', (d: Buffer) => out(2, d));
+  child.stdout?.on('data', (d: Buffer) => out(1, d));
+  child.stderr?.on('data', (d: Buffer) => out(2, d));
   child.on('error', (err) => {
     out(2, `${err.message}\n`);
     finish(126);

@@ -8,56 +8,10 @@ import { containerLogPath } from '../../kubelet/podPaths.js';
 import type { PodWorker } from '../../kubelet/podWorker.js';
 import type { LogLine } from '../../runtime/logs/criFormat.js';
 import type { RequestContext } from '../context.js';
-import { boolParam } from '../queryParams.js';
 import { badRequest } from '../status.js';
+import { parseLogOptions } from './podLogOptions.js';
 import { findPod } from './podsRead.js';
 import { CriLogFollower } from '../../runtime/logs/criFollower.js';
-
-export interface LogOptions {
-  container: string;
-  previous: boolean;
-  follow: boolean;
-  timestamps: boolean;
-  tailLines?: number;
-  sinceMs?: number;
-  limitBytes?: number;
-}
-
-function intParam(ctx: RequestContext, name: string): number | undefined {
-  const v = ctx.query.get(name);
-  if (v === null) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw badRequest(`${name}: Invalid value: "${v}": must be greater than or equal to 0`);
-  return n;
-}
-
-/** The container a log request is about; like the API server, one app container may be left implicit. */
-export function pickContainer(pod: Pod, requested: string | null): string {
-  const apps = pod.spec!.containers.map((c) => c.name);
-  const inits = (pod.spec!.initContainers ?? []).map((c) => c.name);
-  if (!requested) {
-    if (apps.length === 1) return apps[0]!;
-    throw badRequest(`a container name must be specified for pod ${pod.metadata!.name}, choose one of: [${apps.join(' ')}]${inits.length ? ` or one of the init containers: [${inits.join(' ')}]` : ''}`);
-  }
-  if (!apps.includes(requested) && !inits.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${pod.metadata!.name}`);
-  return requested;
-}
-
-function parseOptions(ctx: RequestContext, pod: Pod): LogOptions {
-  const bool = (n: string) => boolParam(ctx.query, n);
-  const sinceSeconds = intParam(ctx, 'sinceSeconds');
-  const sinceTime = ctx.query.get('sinceTime');
-  if (sinceTime && Number.isNaN(Date.parse(sinceTime))) throw badRequest(`sinceTime: Invalid value: "${sinceTime.slice(0, 100)}": must be an RFC3339 time`);
-  return {
-    container: pickContainer(pod, ctx.query.get('container')),
-    previous: bool('previous'),
-    follow: bool('follow'),
-    timestamps: bool('timestamps'),
-    tailLines: intParam(ctx, 'tailLines'),
-    limitBytes: intParam(ctx, 'limitBytes'),
-    sinceMs: sinceSeconds !== undefined ? Date.now() - sinceSeconds * 1000 : sinceTime ? Date.parse(sinceTime) : undefined,
-  };
-}
 
 /** The newest instance with a log file, for a pod no worker runs any more (restored after a restart). */
 function newestInstanceOnDisk(stateDir: string, pod: Pod, container: string): number {
@@ -75,7 +29,7 @@ function waitingReason(pod: Pod, container: string): string {
 function instanceAlive(worker: PodWorker | undefined, record: ContainerRecord | undefined, instance: number): boolean {
   if (!worker || !record || worker.finished) return false;
   if (record.instances - 1 !== instance) return false;
-  return record.process !== undefined || record.state.waiting?.reason === 'ContainerCreating';
+  return record.process !== undefined || record.creating === true;
 }
 
 export function formatLine(line: LogLine, timestamps: boolean): string {
@@ -84,7 +38,7 @@ export function formatLine(line: LogLine, timestamps: boolean): string {
 
 export function podLog(ctx: RequestContext, namespace: string, name: string): void {
   const pod = findPod(ctx, namespace, name);
-  const opts = parseOptions(ctx, pod);
+  const opts = parseLogOptions(ctx, pod);
   const worker = ctx.services.kubelet.getWorker(namespace, name);
   const record = worker?.records.find((r) => r.name === opts.container);
   const stateDir = ctx.services.config.stateDir;

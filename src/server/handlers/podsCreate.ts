@@ -6,6 +6,7 @@ import { validatePod } from '../../api/validate.js';
 import { AlreadyExistsError } from '../../kubelet/kubelet.js';
 import { readObject } from '../body.js';
 import type { RequestContext } from '../context.js';
+import { boolParam } from '../queryParams.js';
 import { sendJson, warningHeaders } from '../respond.js';
 import { alreadyExists, badRequest, invalid } from '../status.js';
 import { commitPod } from './durable.js';
@@ -27,7 +28,8 @@ export function podForCreate(body: unknown, namespace: string): Pod {
 }
 
 export async function createPod(ctx: RequestContext, namespace: string): Promise<void> {
-  const lenient = ctx.query.get('lenient') === 'true';
+  // tinylet's own parameter, read like every boolean the API server takes (lenient=True is true).
+  const lenient = boolParam(ctx.query, 'lenient');
   const pod = defaultPod(podForCreate(await readObject(ctx.req), namespace));
   const nodeName = ctx.services.config.nodeName;
   const result = validatePod(pod, { lenient });

@@ -3,6 +3,8 @@ import { podFieldGetter } from '../../api/selectors/fields.js';
 import type { Pod } from '../../api/types.js';
 import { readObject } from '../body.js';
 import type { RequestContext } from '../context.js';
+import { listOptions } from '../listOptions.js';
+import { int64Param } from '../queryParams.js';
 import { sendJson } from '../respond.js';
 import { selectorFromQuery } from '../selectors.js';
 import { badRequest, conflict } from '../status.js';
@@ -21,8 +23,9 @@ async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
   const opts: DeleteOptions = isObject(body) ? (body as DeleteOptions) : {};
   if (opts.dryRun !== undefined && opts.dryRun !== null && !(Array.isArray(opts.dryRun) && opts.dryRun.every((d) => typeof d === 'string'))) throw badRequest('dryRun: must be a list of strings');
   if (opts.preconditions !== undefined && opts.preconditions !== null && !isObject(opts.preconditions)) throw badRequest('preconditions: must be an object');
-  const q = ctx.query.get('gracePeriodSeconds');
-  if (opts.gracePeriodSeconds === undefined && q !== null) opts.gracePeriodSeconds = Number(q);
+  // The query's int64 as the parameter codec parses it: `gracePeriodSeconds=abc` is a 400.
+  const q = int64Param(ctx.query, 'gracePeriodSeconds');
+  if (opts.gracePeriodSeconds === undefined && q !== undefined) opts.gracePeriodSeconds = q;
   if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds !== null) {
     if (!Number.isInteger(opts.gracePeriodSeconds)) throw badRequest(`invalid gracePeriodSeconds: ${String(opts.gracePeriodSeconds)}`);
     // The API server turns a negative grace period into the shortest graceful one.
@@ -59,6 +62,7 @@ export async function deletePod(ctx: RequestContext, namespace: string, name: st
 
 export async function deletePods(ctx: RequestContext, namespace: string): Promise<void> {
   const opts = await deleteOptions(ctx);
+  listOptions(ctx); // a deletecollection takes ListOptions too: a bad one is a 400 before anything goes
   const matches = selectorFromQuery(ctx, podFieldGetter);
   const deleted = podsIn(ctx, namespace).filter(matches).map((p) => typedPod(deleteOne(ctx, p, opts)));
   sendJson(ctx.res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: ctx.services.kubelet.resourceVersion }, items: deleted });

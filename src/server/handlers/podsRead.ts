@@ -3,7 +3,7 @@ import { podFieldGetter } from '../../api/selectors/fields.js';
 import type { Pod } from '../../api/types.js';
 import type { RequestContext } from '../context.js';
 import { asTable, sendJson, wantsTable } from '../respond.js';
-import { isWatch } from '../queryParams.js';
+import { listOptions } from '../listOptions.js';
 import { selectorFromQuery } from '../selectors.js';
 import { notFound } from '../status.js';
 import { serveWatch } from '../watch.js';
@@ -17,9 +17,10 @@ export function podsIn(ctx: RequestContext, namespace: string | undefined): Pod[
 }
 
 export function listPods(ctx: RequestContext, namespace: string | undefined): void {
+  const opts = listOptions(ctx);
   const matches = selectorFromQuery(ctx, podFieldGetter);
-  if (isWatch(ctx)) {
-    serveWatch(ctx, { hub: ctx.services.pods, kind: 'Pod', current: () => podsIn(ctx, namespace), matches: (p) => (!namespace || p.metadata?.namespace === namespace) && matches(p), typed: typedPod });
+  if (opts.watch) {
+    serveWatch(ctx, { hub: ctx.services.pods, kind: 'Pod', current: () => podsIn(ctx, namespace), matches: (p) => (!namespace || p.metadata?.namespace === namespace) && matches(p), typed: typedPod }, opts);
     return;
   }
   const rv = ctx.services.kubelet.resourceVersion;

@@ -13,6 +13,7 @@ import { sendJson } from '../respond.js';
 import { badRequest, conflict, invalid, unsupportedMediaType } from '../status.js';
 import { commitPod } from './durable.js';
 import { findPod } from './podsRead.js';
+import { gateConditionsUnchanged, podUnchanged } from './podUnchanged.js';
 import { isObject, typedPod } from './typed.js';
 
 function applyPatch(ctx: RequestContext, old: Pod, patch: unknown): Pod {
@@ -26,7 +27,7 @@ function applyPatch(ctx: RequestContext, old: Pod, patch: unknown): Pod {
     if (err instanceof PatchError) throw badRequest(err.message);
     throw err;
   }
-  throw unsupportedMediaType(type);
+  throw unsupportedMediaType();
 }
 
 function checkIdentity(next: Pod, old: Pod, name: string, namespace: string): void {
@@ -60,6 +61,9 @@ function commit(ctx: RequestContext, old: Pod, next: Pod): void {
   const errors = validatePodUpdate(pod, old);
   if (errors.length > 0) throw invalid('Pod', old.metadata!.name!, errors);
   if (ctx.query.get('dryRun') === 'All') return sendJson(ctx.res, 200, typedPod(pod));
+  // A no-op (the same labels patched in again, a PUT of what a GET returned): nothing is applied,
+  // stored or announced, and the reply is the pod as a GET returns it ("patched (no change)").
+  if (podUnchanged(pod, old)) return sendJson(ctx.res, 200, typedPod(old));
   const updated = ctx.services.kubelet.updatePod(old.metadata!.namespace!, old.metadata!.name!, pod) ?? old;
   commitPod(ctx, old.metadata!.namespace!, old.metadata!.name!);
   sendJson(ctx.res, 200, typedPod(updated));
@@ -93,8 +97,11 @@ export async function updatePodStatus(ctx: RequestContext, namespace: string, na
   if (status !== undefined && status !== null && !isObject(status)) throw badRequest('status: must be an object');
   const conditions: unknown = isObject(status) ? status.conditions : undefined;
   if (conditions !== undefined && conditions !== null && !(Array.isArray(conditions) && conditions.every(isObject))) throw badRequest('status.conditions: must be a list of objects');
+  const gated = (conditions ?? undefined) as NonNullable<Pod['status']>['conditions'];
+  // Conditions as the pod has them already: no change, no new resourceVersion, nothing stored.
+  if (gateConditionsUnchanged(old, gated)) return sendJson(ctx.res, 200, typedPod(old));
   const worker = ctx.services.kubelet.getWorker(namespace, name);
-  if (worker) setGateConditions(worker, (conditions ?? undefined) as NonNullable<Pod['status']>['conditions']);
+  if (worker) setGateConditions(worker, gated);
   commitPod(ctx, namespace, name);
   sendJson(ctx.res, 200, typedPod(ctx.services.kubelet.getPod(namespace, name) ?? old));
 }
