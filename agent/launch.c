@@ -57,14 +57,13 @@ static void join_cgroups(struct spec *s, int errfd) {
   }
 }
 
-static void exec_command(struct spec *s, char **argv, int errfd) {
+static void exec_command(char **argv, int errfd) {
   execvp(argv[0], argv);
   if (errno == ENOENT && !strchr(argv[0], '/')) {
     char buf[600];
     snprintf(buf, sizeof buf, "exec: \"%.400s\": executable file not found in $PATH", argv[0]);
     failmsg(errfd, buf);
   }
-  (void)s;
   fail(errfd, "exec", argv[0]);
 }
 
@@ -79,7 +78,7 @@ static void container_child(struct spec *s, int errfd, pid_t parent, int lifelin
   finish_rootfs(s, fds, errfd);
   apply_identity(s, errfd, parent);
   environ = s->envp;
-  exec_command(s, s->argv, errfd);
+  exec_command(s->argv, errfd);
 }
 
 int launch_main(int argc, char **argv) {
@@ -209,7 +208,7 @@ int exec_main(int argc, char **argv) {
     if (setns(fds[0], CLONE_NEWCGROUP) != 0) { fprintf(stderr, "tinylet exec: join cgroup namespace: %s\n", strerror(errno)); _exit(126); }
     if (tty) { close(master); attach_pty(slave); }
     apply_identity(&s, 2, me);
-    exec_command(&s, argv + i, 2);
+    exec_command(argv + i, 2);
   }
   signal(SIGINT, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);

@@ -224,12 +224,9 @@ int *enter_rootfs(struct spec *s, int errfd) {
 }
 
 static unsigned long long bind_attrs(const char *flags, int privileged) {
-  unsigned long long f = 0;
-  if (has_flag(flags, "ro")) f |= MOUNT_ATTR_RDONLY;
-  if (has_flag(flags, "nosuid")) f |= MOUNT_ATTR_NOSUID;
-  if (has_flag(flags, "noexec")) f |= MOUNT_ATTR_NOEXEC;
+  unsigned long long f = has_flag(flags, "ro") ? MOUNT_ATTR_RDONLY : 0;
   /* Device nodes on a volume never open in an unprivileged container (the devices cgroup's job in runc). */
-  if (!privileged || has_flag(flags, "nodev")) f |= MOUNT_ATTR_NODEV;
+  if (!privileged) f |= MOUNT_ATTR_NODEV;
   return f;
 }
 

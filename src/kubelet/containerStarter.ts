@@ -22,7 +22,6 @@ import { containerRootDir } from './podPaths.js';
 
 import { CreateContainerError } from './createContainerError.js';
 
-export { CreateContainerError };
 
 export interface StartContext {
   pod: Pod;

@@ -1,13 +1,15 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll } from 'vitest';
 import { removeCgroupParent } from '../../src/runtime/cgroups.js';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { Agent } from '../../src/agent/agent.js';
 import type { AgentConfig } from '../../src/kubelet/config.js';
 import type { Pod } from '../../src/api/types.js';
-import { isolatedConfig } from './testKubelet.js';
+import { isolatedConfig, writeTestFile } from './testKubelet.js';
 
 export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 export const KUBECTL = join(import.meta.dirname, '..', '..', '.cache', 'kubectl', 'kubectl');
@@ -76,6 +78,24 @@ export async function startTestAgent(overrides: Partial<AgentConfig> = {}): Prom
       await removeCgroupParent(config.cgroupParent);
     },
   };
+}
+
+/**
+ * A test agent and a temp dir for a describe block's manifests, started before its tests and
+ * removed after them: `ctx.t` and `ctx.dir` are set once beforeAll has run.
+ */
+export function agentWithFiles(prefix: string): { t: TestAgent; dir: string; file: (name: string, text: string) => string } {
+  const ctx = {} as { t: TestAgent; dir: string; file: (name: string, text: string) => string };
+  ctx.file = (name, text) => writeTestFile(ctx.dir, name, text);
+  beforeAll(async () => {
+    ctx.t = await startTestAgent();
+    ctx.dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    await ctx.t?.stop();
+    rmSync(ctx.dir, { recursive: true, force: true });
+  });
+  return ctx;
 }
 
 /** Resolves once the pod satisfies `cond` (checked on every change). */

@@ -14,6 +14,19 @@ from kubernetes import client, watch
 from kubernetes.stream import stream
 
 
+def exec_with_stdin(v1, ns, script, text, tty):
+    """Runs script in py-shell with text on its stdin (stdin=True, tty as given); its stdout."""
+    ws = stream(v1.connect_get_namespaced_pod_exec, "py-shell", ns, command=["sh", "-c", script], stdin=True, stdout=True, stderr=not tty, tty=tty, _preload_content=False)
+    ws.write_stdin(text)
+    got = ""
+    deadline = time.monotonic() + 10
+    while ws.is_open() and time.monotonic() < deadline:
+        ws.update(timeout=1)
+        got += ws.read_stdout()
+    ws.close()
+    return got
+
+
 def api():
     conf = client.Configuration()
     conf.host = os.environ["TINYLET_HOST"]
@@ -50,25 +63,8 @@ def main():
 
     out["exec"] = stream(v1.connect_get_namespaced_pod_exec, "py-shell", ns, command=["sh", "-c", "echo out; echo err >&2"], stdin=False, stdout=True, stderr=True, tty=False)
 
-    ws = stream(v1.connect_get_namespaced_pod_exec, "py-shell", ns, command=["sh", "-c", "read x; echo got:$x"], stdin=True, stdout=True, stderr=True, tty=False, _preload_content=False)
-    ws.write_stdin("abc\n")
-    got = ""
-    deadline = time.monotonic() + 10
-    while ws.is_open() and time.monotonic() < deadline:
-        ws.update(timeout=1)
-        got += ws.read_stdout()
-    ws.close()
-    out["exec_stdin"] = got
-
-    ws = stream(v1.connect_get_namespaced_pod_exec, "py-shell", ns, command=["sh", "-c", "read x; echo got:$x; tty"], stdin=True, stdout=True, stderr=False, tty=True, _preload_content=False)
-    ws.write_stdin("tty\n")
-    got = ""
-    deadline = time.monotonic() + 10
-    while ws.is_open() and time.monotonic() < deadline:
-        ws.update(timeout=1)
-        got += ws.read_stdout()
-    ws.close()
-    out["exec_tty"] = got
+    out["exec_stdin"] = exec_with_stdin(v1, ns, "read x; echo got:$x", "abc\n", tty=False)
+    out["exec_tty"] = exec_with_stdin(v1, ns, "read x; echo got:$x; tty", "tty\n", tty=True)
 
     try:
         v1.read_namespaced_pod("nope", ns)
