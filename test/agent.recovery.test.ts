@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { removeCgroupParent } from '../src/runtime/cgroups.js';
 import { removeBridge } from '../src/runtime/network/bridge.js';
 import { parseCidr } from '../src/runtime/network/cidr.js';
 import { processRunning } from '../src/runtime/processTree.js';
@@ -15,7 +16,7 @@ import { isolatedConfig } from './helpers/testKubelet.js';
 const config = isolatedConfig();
 const socket = join(config.stateDir, 'api.sock');
 const configFile = join(config.stateDir, 'agent.yaml');
-writeFileSync(configFile, `stateDir: ${config.stateDir}/state\nsocketPath: ${socket}\napiPort: 0\nbridgeName: ${config.bridgeName}\npodCIDR: ${config.podCIDR}\nnodeName: recovery-node\n`);
+writeFileSync(configFile, `stateDir: ${config.stateDir}/state\nsocketPath: ${socket}\napiPort: 0\nbridgeName: ${config.bridgeName}\npodCIDR: ${config.podCIDR}\ncgroupParent: ${config.cgroupParent}\nnodeName: recovery-node\n`);
 const marker = `${30000 + Math.floor(Math.random() * 9999)}`;
 
 let agent: ChildProcess | undefined;
@@ -68,6 +69,8 @@ afterAll(async () => {
   for (const m of mountsUnder(config.stateDir)) await execa('umount', ['-l', m], { reject: false });
   await removeBridge(config.bridgeName, parseCidr(config.podCIDR)).catch(() => undefined);
   rmSync(config.stateDir, { recursive: true, force: true });
+  // An agent keeps its cgroup parent, as a node keeps its kubepods cgroup: this one is the test's.
+  await removeCgroupParent(config.cgroupParent);
 });
 
 describe('agent restart after SIGKILL', () => {
