@@ -17,6 +17,7 @@ struct ident {
   uid_t uid;
   gid_t gid;
   char name[256];  /* the user's name in the container's passwd file, "" if it has none */
+  char home[512];  /* its home directory there, "" if it has none */
   gid_t groups[1024];
   int ngroups;
 };
@@ -56,6 +57,7 @@ static int lookup_passwd(const char *name, long uid, struct ident *id) {
     id->uid = (uid_t)u;
     id->gid = (gid_t)g;
     snprintf(id->name, sizeof id->name, "%s", buf);
+    if (!field(line, 5, id->home, sizeof id->home)) id->home[0] = 0;
     found = 1;
   }
   fclose(f);
@@ -158,9 +160,18 @@ static void load_seccomp(struct spec *s, int errfd) {
   }
 }
 
+/* The user's home in the container's passwd file, "/" without one (runc's default). */
+static char resolved_home[512] = "/";
+
+void default_home(void) {
+  /* runc sets HOME from the passwd entry when the image and the pod leave it unset. */
+  if (!getenv("HOME")) setenv("HOME", resolved_home, 1);
+}
+
 void apply_identity(struct spec *s, int errfd, pid_t parent) {
   struct ident id;
   resolve(s, errfd, &id);
+  if (id.home[0]) snprintf(resolved_home, sizeof resolved_home, "%s", id.home);
   int last = last_cap();
   /* The bounding set first (it needs CAP_SETPCAP, which may not be kept). */
   for (int c = 0; c <= last; c++)

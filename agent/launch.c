@@ -78,6 +78,7 @@ static void container_child(struct spec *s, int errfd, pid_t parent, int lifelin
   finish_rootfs(s, fds, errfd);
   apply_identity(s, errfd, parent);
   environ = s->envp;
+  default_home();
   exec_command(s->argv, errfd);
 }
 

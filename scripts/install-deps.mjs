@@ -22,6 +22,7 @@ const PACKAGES = {
   procps: 'ps, pgrep: the tests',
   psmisc: 'killall: the classic lifecycle-demo preStop',
   openssl: "the agent's certificate",
+  zstd: 'zstd-compressed image layers',
 };
 const OPT_OUT = 'TINYLET_SKIP_APT';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

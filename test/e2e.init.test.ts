@@ -119,7 +119,7 @@ describe('conditions', () => {
     const s = pod.status!.containerStatuses![0];
     expect(s).toMatchObject({ name: 'c', ready: true, started: true, restartCount: 0, image: 'docker.io/library/busybox:latest' });
     expect(s.containerID).toMatch(/^tinylet:\/\/[0-9a-f]{64}$/);
-    expect(s.imageID).toMatch(/^docker.io\/library\/busybox@sha256:[0-9a-f]{64}$/);
+    expect(s.imageID).toMatch(/^tinylet-host:\/\/docker.io\/library\/busybox@sha256:[0-9a-f]{64}$/);
   });
 });
 

@@ -168,13 +168,13 @@ describe('the classic examples, as users paste them', () => {
     expect(r.exitCode).toBe(1);
   }, 120_000);
 
-  it('liveness-http: cnych/liveness is in no catalog: ErrImagePull, then ImagePullBackOff, with how to add it', async () => {
+  it('liveness-http: cnych/liveness cannot be pulled (no way to a registry here) and is in no catalog: ErrImagePull, then ImagePullBackOff, with what to do', async () => {
     const r = await result('liveness-http');
     const { pod, events } = json(r);
     expect(pod.status.containerStatuses[0].state.waiting.reason).toBe('ImagePullBackOff');
     const pull = eventsOf(events, 'Failed', 'liveness').map((e) => e.message);
-    expect(pull.join('\n')).toContain(`"cnych/liveness" is not in tinylet's image catalog`);
-    expect(pull.join('\n')).toMatch(/add it under "images:" in the agent config/);
+    expect(pull.join('\n')).toContain('Failed to pull image "cnych/liveness": rpc error: code = Unknown desc = failed to pull and unpack image "docker.io/cnych/liveness:latest": failed to resolve reference');
+    expect(pull.join('\n')).toMatch(/`tinylet image load` a `docker save` archive of the image, or map the name to host programs under "images:" in the agent config/);
     expect(pull).toContain('Error: ErrImagePull');
     expect(eventsOf(events, 'Started')).toEqual([]);
     expect(r.exitCode).toBe(1);

@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { invalidImageNameMessage, normalizedNameError } from '../src/runtime/images/distributionReference.js';
 import { ImageCatalog } from '../src/runtime/images/catalog.js';
+import { ImageStore } from '../src/runtime/images/imageStore.js';
+import { ImageManager } from '../src/kubelet/images/imageManager.js';
 import { InvalidImageNameError } from '../src/runtime/images/imageConfig.js';
 
 const HEX64 = 'a'.repeat(64);
@@ -61,9 +63,11 @@ describe('ParseNormalizedNamed', () => {
     expect(invalidImageNameMessage('busybox')).toBeUndefined();
   });
 
-  it('is checked by the catalog before its own lookup (no catalog hint for a non-reference)', () => {
-    const catalog = new ImageCatalog();
-    expect(() => catalog.resolve('$PRIVATE_IMAGE_NAME')).toThrow(InvalidImageNameError);
-    expect(() => catalog.resolve('no-such-image')).toThrow(/not in tinylet's image catalog/);
+  it('is checked by the image manager before any source is looked at (no pull, no catalog hint)', async () => {
+    const manager = new ImageManager({ catalog: new ImageCatalog(), store: new ImageStore('/nonexistent/store'), registry: { hosts: {} }, builtinImages: true, serializeImagePulls: true });
+    const events: string[] = [];
+    await expect(manager.ensureImageExists('$PRIVATE_IMAGE_NAME', 'IfNotPresent', (_t, reason) => events.push(reason))).rejects.toThrow(InvalidImageNameError);
+    expect(events).toEqual([]);
+    expect(new ImageCatalog().find('no-such-image')).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import type { Event, Pod } from '../api/types.js';
 import { eventTime } from '../kubelet/events.js';
 import { whyNeverStarted } from './neverStarted.js';
-import { stopSignalHint } from './stopSignalHint.js';
+import { shellFormHint, stopSignalHint } from './stopSignalHint.js';
 
 export interface ContainerVerdict {
   name: string;
@@ -51,7 +51,8 @@ export function judge(pod: Pod, events: Event[], deleted: boolean): Verdict {
   });
   // A container killed at the grace deadline needs the same fix whatever else went wrong.
   const killed = containers.filter((c) => c.killedBySigkill);
-  const hints = killed.length ? { hints: [stopSignalHint(pod)] } : {};
+  const shellForm = killed.map((c) => shellFormHint(pod, events, c.name)).filter((h): h is string => h !== undefined);
+  const hints = killed.length ? { hints: [...shellForm, stopSignalHint(pod)] } : {};
   if (!deleted) {
     const ok = pod.status?.phase === 'Succeeded';
     return { ok, containers, summary: ok ? 'PASS: the pod succeeded' : `FAIL: the pod ended in phase ${pod.status?.phase}${whyFailed(pod)}`, ...hints };

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
+import { join } from 'node:path';
 import type { ImageConfig } from '../runtime/images/imageConfig.js';
+import { parseRegistryConfig, type RegistryConfig } from '../runtime/images/registry/registryConfig.js';
 import { applyDiskConfig, DISK_DEFAULTS } from './diskConfig.js';
 import { parseDuration } from './duration.js';
 
@@ -40,6 +42,20 @@ export interface AgentConfig {
   /** How often pods' ephemeral-storage usage is measured against their limits (`evictionMonitoringPeriod`, the kubelet's 10s). */
   evictionMonitoringPeriodMs: number;
   images: Record<string, Partial<ImageConfig>>;
+  /**
+   * Whether the built-in names (busybox, nginx, node, python) run host-backed when no pulled or loaded
+   * image of the reference is in the store (the default: tinylet works offline). Off: they are pulled.
+   */
+  builtinImages: boolean;
+  /** Registries: mirrors, insecure (plain http) hosts, a docker config.json with credentials. */
+  registries: RegistryConfig;
+  /** The kubelet's serializeImagePulls: one pull at a time (the default). */
+  serializeImagePulls: boolean;
+}
+
+/** Pulled and loaded images, shared by the agent and every `tinylet run`. */
+export function imageStoreDir(cfg: Pick<AgentConfig, 'stateDir' | 'imageDir'>): string {
+  return join(cfg.imageDir ?? join(cfg.stateDir, 'images'), 'store');
 }
 
 export function defaultConfig(): AgentConfig {
@@ -59,10 +75,13 @@ export function defaultConfig(): AgentConfig {
     crashLoopBackOff: { initialDelayMs: 10_000, maxContainerRestartPeriodMs: 300_000 },
     ...DISK_DEFAULTS,
     images: {},
+    builtinImages: true,
+    registries: { hosts: {} },
+    serializeImagePulls: true,
   };
 }
 
-type RawConfig = Partial<Omit<AgentConfig, 'crashLoopBackOff'>> & {
+type RawConfig = Partial<Omit<AgentConfig, 'crashLoopBackOff' | 'registries'>> & {
   crashLoopBackOff?: { initialDelay?: string | number; maxContainerRestartPeriod?: string | number };
   evictionMonitoringPeriod?: string | number;
 };
@@ -77,14 +96,17 @@ export function loadConfig(path: string | undefined, overrides: Partial<AgentCon
   return { ...cfg, ...overrides };
 }
 
-const KNOWN = new Set(['apiVersion', 'kind', 'nodeName', 'stateDir', 'socketPath', 'apiPort', 'apiAddress', 'bridgeName', 'podCIDR', 'podNetwork', 'podHostAccess', 'seccompDefault', 'allowedUnsafeSysctls', 'staticPodPath', 'crashLoopBackOff', 'images', 'imageDir', 'cgroupParent', 'containerLogMaxSize', 'containerLogMaxFiles', 'evictionMonitoringPeriod']);
+const KNOWN = new Set(['apiVersion', 'kind', 'nodeName', 'stateDir', 'socketPath', 'apiPort', 'apiAddress', 'bridgeName', 'podCIDR', 'podNetwork', 'podHostAccess', 'seccompDefault', 'allowedUnsafeSysctls', 'staticPodPath', 'crashLoopBackOff', 'images', 'imageDir', 'cgroupParent', 'containerLogMaxSize', 'containerLogMaxFiles', 'evictionMonitoringPeriod', 'builtinImages', 'registries', 'serializeImagePulls']);
 
 export function applyRaw(cfg: AgentConfig, raw: RawConfig & Record<string, unknown>, source: string): void {
   for (const key of Object.keys(raw)) {
     if (!KNOWN.has(key)) throw new Error(`${source}: unknown field "${key}"`);
   }
-  const { crashLoopBackOff, evictionMonitoringPeriod, apiVersion: _a, kind: _k, ...rest } = raw as RawConfig & { apiVersion?: string; kind?: string };
+  const { crashLoopBackOff, evictionMonitoringPeriod, registries, apiVersion: _a, kind: _k, ...rest } = raw as RawConfig & { apiVersion?: string; kind?: string; registries?: unknown };
   Object.assign(cfg, rest);
+  if (registries !== undefined) cfg.registries = parseRegistryConfig(registries, `${source}: registries`);
+  if (typeof cfg.builtinImages !== 'boolean') throw new Error(`${source}: builtinImages: must be true or false`);
+  if (typeof cfg.serializeImagePulls !== 'boolean') throw new Error(`${source}: serializeImagePulls: must be true or false`);
   applyDiskConfig(cfg, evictionMonitoringPeriod, source);
   // Truthiness would open the host to pods on `podHostAccess: "no"`.
   if (typeof cfg.podHostAccess !== 'boolean') throw new Error(`${source}: podHostAccess: must be true or false`);

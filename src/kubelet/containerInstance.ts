@@ -1,11 +1,12 @@
 import type { Pod } from '../api/types.js';
-import { ImagePullError, InvalidImageNameError } from '../runtime/images/imageConfig.js';
+import { ImagePullError, InvalidImageNameError, type ResolvedImage } from '../runtime/images/imageConfig.js';
 import type { ContainerProcess } from '../runtime/launch.js';
 import type { LogLine } from '../runtime/logs/criFormat.js';
 import { describeExit, type ProcessExit } from '../runtime/signals.js';
 import { RestartBackoff } from './backoff.js';
 import type { ContainerRecord } from './containerRecord.js';
-import { resolveImage, startInstance, type StartContext } from './containerStarter.js';
+import { startInstance, type StartContext } from './containerStarter.js';
+import { ImageNeverPullError } from './images/imageErrors.js';
 import { CreateContainerError } from './createContainerError.js';
 import type { EventType } from './events.js';
 import { runLifecycleHandler } from './hooks.js';
@@ -71,12 +72,15 @@ async function startAndWatch(host: InstanceHost, r: ContainerRecord): Promise<In
 async function startOne(host: InstanceHost, r: ContainerRecord): Promise<StartResult> {
   let image;
   try {
-    image = resolveImage(host.kl.images, r);
+    image = await host.kl.images.ensureImageExists(r.spec.image ?? '', r.spec.imagePullPolicy, (type, reason, message) => host.event(type, reason, message, r));
   } catch (err) {
     if (err instanceof InvalidImageNameError) return invalidImageName(host, r, err);
+    if (err instanceof ImageNeverPullError) return neverPull(host, r, err);
     if (err instanceof ImagePullError) return imagePullFailed(host, r, err);
     return outcome(startFailed(host, r, err));
   }
+  // The pod may have been deleted during a long pull: it must not start then.
+  if (host.stopSignal.aborted) return outcome('stop');
   r.imagePullBackoff = undefined;
   r.image = image.reference;
   r.imageID = image.imageID;
@@ -86,7 +90,6 @@ async function startOne(host: InstanceHost, r: ContainerRecord): Promise<StartRe
   // No state change here: until the process runs the status keeps what it showed (ContainerCreating
   // or PodInitializing for a first start, CrashLoopBackOff or the last exit for a restart), as the
   // kubelet's, which only knows containers the runtime has.
-  host.event('Normal', 'Pulled', `Container image "${r.spec.image}" already present on machine`, r);
   const instance = r.instances++;
   let proc: ContainerProcess;
   r.creating = true;
@@ -104,7 +107,7 @@ async function startOne(host: InstanceHost, r: ContainerRecord): Promise<StartRe
   const logs = startContainerLog(host, r, instance, proc);
   host.event('Normal', 'Created', `Created container ${r.name}`, r);
   host.event('Normal', 'Started', `Started container ${r.name}`, r);
-  host.event('Normal', 'ProcessStarted', `Container ${r.name} is running as pid ${proc.pid}: ${describeArgv(r)}`, r);
+  host.event('Normal', 'ProcessStarted', `Container ${r.name} is running as pid ${proc.pid}: ${describeArgv(r)}${describeImage(image)}`, r);
   if (await runPostStart(host, r, proc)) {
     // Without a startup probe a running container is started (and ready without a readiness probe).
     // A plain init container is not ready while it runs, only once it has succeeded.
@@ -137,6 +140,13 @@ function startProbes(host: InstanceHost, r: ContainerRecord, proc: ContainerProc
   });
 }
 
+/** Where the image came from, and the ports it exposes (what `docker inspect` would show; `describe` lists the events). */
+function describeImage(image: ResolvedImage): string {
+  const source = { host: 'host-backed (tinylet catalog)', pulled: 'pulled', loaded: 'loaded' }[image.source];
+  const ports = image.exposedPorts?.length ? `, exposes ${image.exposedPorts.join(' ')}` : '';
+  return `; image ${source}${ports}`;
+}
+
 function describeArgv(r: ContainerRecord): string {
   const text = JSON.stringify(r.argv);
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
@@ -151,6 +161,7 @@ function finishInstance(host: InstanceHost, r: ContainerRecord, proc: ContainerP
   const oomKilled = r.cgroup?.oomKilled() === true && exit.signal === 9;
   r.cgroup?.remove();
   r.cgroup = undefined;
+  releaseImage(r);
   const how = oomKilled ? `was OOM-killed at its memory limit (exit code ${exit.exitCode})` : describeExit(exit);
   host.event(exit.exitCode === 0 ? 'Normal' : 'Warning', 'Exited', `Container ${r.name} (pid ${proc.pid}) ${how}`, r);
   host.setState(r, {
@@ -205,6 +216,18 @@ function invalidImageName(host: InstanceHost, r: ContainerRecord, err: InvalidIm
 }
 
 /**
+ * ErrImageNeverPull: not an error of the pull (there was none), so no pull back-off: the container
+ * waits with the reason and the next sync, after the pod worker's back-off period, looks again (an
+ * image loaded meanwhile is found then).
+ */
+function neverPull(host: InstanceHost, r: ContainerRecord, err: ImageNeverPullError): StartResult {
+  host.event('Warning', 'Failed', 'Error: ErrImageNeverPull', r);
+  host.setState(r, { waiting: { reason: 'ErrImageNeverPull', message: err.message } });
+  const retryMs = host.kl.config.crashLoopBackOff.initialDelayMs;
+  return { after: async () => ((await sleep(retryMs, host.stopSignal)) ? 'retry-image' : 'stop') };
+}
+
+/**
  * The container's config could not be made (runAsNonRoot, a bad capability or seccomp profile): no
  * container was created, so, as with the kubelet, it is no restart and no CrashLoopBackOff: the
  * container stays waiting with the reason, and the pod worker tries again after its back-off
@@ -232,6 +255,12 @@ function startFailed(host: InstanceHost, r: ContainerRecord, err: unknown): Inst
   return { exitCode: 128, ranForMs: 0 };
 }
 
+/** The instance no longer uses its image's root: `image prune` may take it. */
+function releaseImage(r: ContainerRecord): void {
+  r.imageLease?.();
+  r.imageLease = undefined;
+}
+
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
@@ -245,6 +274,7 @@ async function instanceFailed(host: InstanceHost, r: ContainerRecord, err: unkno
   if (!proc) {
     r.cgroup?.remove();
     r.cgroup = undefined;
+    releaseImage(r);
     return startFailed(host, r, err);
   }
   const message = `failed to run container: ${errorText(err)}`;
@@ -256,6 +286,7 @@ async function instanceFailed(host: InstanceHost, r: ContainerRecord, err: unkno
   r.started = false;
   r.cgroup?.remove();
   r.cgroup = undefined;
+  releaseImage(r);
   host.setState(r, {
     terminated: { exitCode: exit.exitCode, reason: 'Error', message, startedAt: rfc3339(proc.startedAt), finishedAt: rfc3339(exit.finishedAt), containerID: r.containerID },
   });

@@ -37,6 +37,8 @@ export interface ContainerRecord {
   cgroup?: ContainerCgroup;
   /** The image's STOPSIGNAL, used when lifecycle.stopSignal is not set. */
   imageStopSignal?: string;
+  /** Held while an instance runs on a pulled or loaded image's root (imageStore.ts lease). */
+  imageLease?: () => void;
   /** Back-off of failed image resolutions (ErrImagePull/ImagePullBackOff), while they fail. */
   imagePullBackoff?: RestartBackoff;
   /** Killed because its spec changed through an API update: start it again whatever the restart policy. */

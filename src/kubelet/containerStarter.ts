@@ -10,7 +10,6 @@ import { hostRootHiding, type Hiding } from '../runtime/hostRoot.js';
 import { ensureBusyboxApplets } from '../runtime/images/busyboxApplets.js';
 import { BUSYBOX_APPLET_DIR } from '../runtime/images/builtins.js';
 import { ensureScratchRoot } from '../runtime/images/scratchRoot.js';
-import type { ImageCatalog } from '../runtime/images/catalog.js';
 import type { ResolvedImage } from '../runtime/images/imageConfig.js';
 import { launchContainer, StartError, type ContainerProcess } from '../runtime/launch.js';
 import { prepareRootFs } from '../runtime/rootfs.js';
@@ -34,12 +33,10 @@ export interface StartContext {
   volumeSources: Map<string, string>;
   podBinds: Bind[];
   security: SecurityOptions;
+  /** Keeps an image root from `image prune` while a container runs on it. */
+  leaseImage: (root: string) => () => void;
   /** The agent's own files, never visible to a container on the host's root. */
   agentPaths: { dirs: string[]; files: string[] };
-}
-
-export function resolveImage(images: ImageCatalog, record: ContainerRecord): ResolvedImage {
-  return images.resolve(record.spec.image ?? '');
 }
 
 /**
@@ -88,6 +85,7 @@ async function buildAndLaunch(ctx: StartContext, record: ContainerRecord, image:
   record.env = env;
   record.argv = argv;
   record.cgroup = createContainerCgroup(ctx.cgroupParent, `${ctx.pod.metadata!.uid}_${record.name}_${record.instances}`, limitsOf(record));
+  if (image.source !== 'host' && rootDir) record.imageLease = ctx.leaseImage(rootDir);
   const proc = await launchContainer({
     sandbox: ctx.sandbox,
     argv,
@@ -103,6 +101,8 @@ async function buildAndLaunch(ctx: StartContext, record: ContainerRecord, image:
   }).catch((err: unknown) => {
     record.cgroup?.remove();
     record.cgroup = undefined;
+    record.imageLease?.();
+    record.imageLease = undefined;
     throw err;
   });
   record.containerID = `tinylet://${randomBytes(32).toString('hex')}`;

@@ -2,9 +2,11 @@ import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
 import type { Pod } from '../api/types.js';
 import { ImageCatalog } from '../runtime/images/catalog.js';
+import { ImageStore } from '../runtime/images/imageStore.js';
+import { ImageManager } from './images/imageManager.js';
 import type { LogLine } from '../runtime/logs/criFormat.js';
 import { NetworkManager } from '../runtime/network/manager.js';
-import type { AgentConfig } from './config.js';
+import { imageStoreDir, type AgentConfig } from './config.js';
 import type { ContainerRecord } from './containerRecord.js';
 import { EventRecorder } from './events.js';
 import { EvictionManager } from './eviction/manager.js';
@@ -30,7 +32,7 @@ function primaryHostIP(): string {
  */
 export class Kubelet extends EventEmitter implements KubeletContext {
   readonly events: EventRecorder;
-  readonly images: ImageCatalog;
+  readonly images: ImageManager;
   readonly network: NetworkManager;
   /** Pods over their ephemeral-storage limits are evicted (measured every evictionMonitoringPeriod). */
   readonly eviction: EvictionManager;
@@ -44,7 +46,13 @@ export class Kubelet extends EventEmitter implements KubeletContext {
     super();
     this.setMaxListeners(0);
     this.events = new EventRecorder(config.nodeName, 5000, () => this.nextResourceVersion());
-    this.images = new ImageCatalog(config.images);
+    this.images = new ImageManager({
+      catalog: new ImageCatalog(config.images),
+      store: new ImageStore(imageStoreDir(config)),
+      registry: config.registries,
+      builtinImages: config.builtinImages,
+      serializeImagePulls: config.serializeImagePulls,
+    });
     this.network = new NetworkManager(config.bridgeName, config.podCIDR, config.podNetwork, config.randomPodIPs, config.podHostAccess);
     this.eviction = new EvictionManager(config.stateDir, config.evictionMonitoringPeriodMs, () => [...this.workers.values()]);
     this.eviction.start();

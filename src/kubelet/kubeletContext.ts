@@ -1,4 +1,4 @@
-import type { ImageCatalog } from '../runtime/images/catalog.js';
+import type { ImageManager } from './images/imageManager.js';
 import type { LogLine } from '../runtime/logs/criFormat.js';
 import type { NetworkManager } from '../runtime/network/manager.js';
 import type { AgentConfig } from './config.js';
@@ -10,7 +10,7 @@ import type { PodWorker } from './podWorker.js';
 export interface KubeletContext {
   config: AgentConfig;
   events: EventRecorder;
-  images: ImageCatalog;
+  images: ImageManager;
   network: NetworkManager;
   hostIP: string;
   changed(worker: PodWorker): void;

@@ -355,6 +355,7 @@ export class PodWorker implements InstanceHost {
       volumeSources: box.volumeSources,
       podBinds: box.podBinds,
       security: { seccompDefault: cfg.seccompDefault, seccompRoot: join(cfg.stateDir, 'seccomp') },
+      leaseImage: (root) => this.kl.images.store.lease(root),
       agentPaths: { dirs: [cfg.stateDir, ...(cfg.imageDir ? [cfg.imageDir] : [])], files: [cfg.socketPath, ...(cfg.configPath ? [cfg.configPath] : [])] },
     };
   }

@@ -1,39 +1,43 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { builtinImages } from './builtins.js';
-import { invalidImageNameMessage } from './distributionReference.js';
-import { ImagePullError, InvalidImageNameError, type ImageConfig, type ResolvedImage } from './imageConfig.js';
+import { ImagePullError, type ImageConfig, type ResolvedImage } from './imageConfig.js';
 import { isPauseImage, pauseImageConfig } from './pauseImage.js';
 import { parseImageReference } from './reference.js';
 
+/** The Image ID of a host-backed image starts with this. */
+export const HOST_IMAGE_ID_SCHEME = 'tinylet-host://';
+
 /**
- * Maps image references to image configs: entries from the agent config first (by full reference,
- * then by name), then the built-ins by name, then the Kubernetes pause image under its registries'
- * names (pauseImage.ts). Tags do not matter for host-backed images.
+ * Host-backed images: image references mapped to image configs whose programs are the host's.
+ * Entries from the agent config first (by full reference, then by name), then the built-ins by name,
+ * then the Kubernetes pause image under its registries' names (pauseImage.ts). Tags do not matter.
  */
 export class ImageCatalog {
-  private readonly entries: Record<string, ImageConfig>;
+  private readonly configured: Record<string, ImageConfig> = {};
+  private readonly builtins = builtinImages();
 
   constructor(configured: Record<string, Partial<ImageConfig>> = {}) {
-    this.entries = { ...builtinImages() };
     for (const [ref, cfg] of Object.entries(configured)) {
-      this.entries[ref] = { entrypoint: [], cmd: [], env: {}, ...cfg };
+      this.configured[ref] = { entrypoint: [], cmd: [], env: {}, ...cfg };
     }
   }
 
-  resolve(image: string): ResolvedImage {
-    // The kubelet parses the reference before it looks for the image anywhere.
-    const invalid = invalidImageNameMessage(image);
-    if (invalid !== undefined) throw new InvalidImageNameError(invalid);
+  /**
+   * The host-backed image for a reference, or undefined when the catalog has none: entries of the
+   * agent config always, the built-ins (busybox, nginx, node, python) when `builtins` is on, the pause
+   * image always (it is tinylet's own binary). The reference must already be valid.
+   */
+  find(image: string, builtins = true): ResolvedImage | undefined {
     const ref = parseImageReference(image);
     const config =
-      this.entries[image] ?? this.entries[`${ref.name}:${ref.tag}`] ?? this.entries[ref.name] ?? this.entries[ref.repository] ?? (isPauseImage(ref) ? pauseImageConfig(ref.tag) : undefined);
-    if (!config) {
-      throw new ImagePullError(
-        `Failed to pull image "${image}": image "${ref.name}" is not in tinylet's image catalog (built-in: ${[...Object.keys(builtinImages()), 'registry.k8s.io/pause'].join(', ')}); ` +
-          `add it under "images:" in the agent config file (--config), e.g. images: {"${ref.name}": {entrypoint: [...], cmd: [...]}}`,
-      );
-    }
+      this.configured[image] ??
+      this.configured[`${ref.name}:${ref.tag}`] ??
+      this.configured[ref.name] ??
+      this.configured[ref.repository] ??
+      (builtins ? (this.builtins[ref.name] ?? this.builtins[ref.repository]) : undefined) ??
+      (isPauseImage(ref) ? pauseImageConfig(ref.tag) : undefined);
+    if (!config) return undefined;
     for (const req of config.requires ?? []) {
       if (!existsSync(req.path)) throw new ImagePullError(`Failed to pull image "${image}": ${req.path} is missing on this host (${req.hint})`);
     }
@@ -41,6 +45,13 @@ export class ImageCatalog {
       throw new ImagePullError(`Failed to pull image "${image}": root directory ${config.rootDir} does not exist`);
     }
     const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex');
-    return { reference: ref.normalized, name: ref.name, imageID: `${ref.normalized.replace(/[:@].*$/, '')}@sha256:${digest}`, config };
+    // The scheme says where the image came from (as dockershim's docker-pullable:// did): `kubectl
+    // describe` shows it as the Image ID.
+    return { reference: ref.normalized, name: ref.name, imageID: `${HOST_IMAGE_ID_SCHEME}${ref.normalized.replace(/[:@].*$/, '')}@sha256:${digest}`, config, source: 'host' };
+  }
+
+  /** Names the catalog answers, for messages. */
+  names(builtins = true): string[] {
+    return [...Object.keys(this.configured), ...(builtins ? Object.keys(this.builtins) : []), 'registry.k8s.io/pause'];
   }
 }

@@ -30,6 +30,10 @@ export interface ResolvedImage {
   name: string;
   imageID: string;
   config: ImageConfig;
+  /** Where it came from: the host catalog, a registry pull, or `tinylet image load`. */
+  source: 'host' | 'pulled' | 'loaded';
+  /** The image config's ExposedPorts ("80/tcp"), for describe. */
+  exposedPorts?: string[];
 }
 
 export class ImagePullError extends Error {}

@@ -1,5 +1,20 @@
 /** Splits an image reference the way container runtimes normalise Docker Hub names. */
-export function parseImageReference(ref: string): { registry: string; repository: string; name: string; tag: string; normalized: string } {
+export interface ImageReference {
+  /** docker.io, localhost:5000, [::1]:5000 */
+  registry: string;
+  /** library/busybox */
+  repository: string;
+  /** busybox (Docker Hub's library/ dropped) */
+  name: string;
+  /** '' when the reference has only a digest */
+  tag: string;
+  /** sha256:... or '' */
+  digest: string;
+  /** docker.io/library/busybox:1.28 */
+  normalized: string;
+}
+
+export function parseImageReference(ref: string): ImageReference {
   let rest = ref.trim();
   let digest = '';
   const at = rest.indexOf('@');
@@ -21,5 +36,5 @@ export function parseImageReference(ref: string): { registry: string; repository
   const name = repository.startsWith('library/') ? repository.slice('library/'.length) : repository;
   if (!tag && !digest) tag = 'latest';
   const normalized = `${registry}/${repository}${tag ? `:${tag}` : ''}${digest}`;
-  return { registry, repository, name, tag, normalized };
+  return { registry, repository, name, tag, digest: digest.slice(1), normalized };
 }
