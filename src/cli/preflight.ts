@@ -38,6 +38,8 @@ export function hostChecks(): Check[] {
     { name: 'busybox (image busybox)', ok: existsSync('/bin/busybox'), detail: 'apt-get install busybox-static', required: false },
     { name: 'nginx (image nginx)', ok: existsSync('/usr/sbin/nginx'), detail: 'apt-get install nginx-light', required: false },
     { name: 'python3 (image python)', ok: existsSync('/usr/bin/python3'), detail: 'apt-get install python3', required: false },
+    { name: 'zstd (zstd-compressed image layers)', ok: onPath('zstd'), detail: 'apt-get install zstd', required: false },
+    { name: 'mknod (device nodes in image layers)', ok: onPath('mknod'), detail: 'apt-get install coreutils', required: false },
   ];
 }
 
