@@ -13,6 +13,7 @@ import { Kubelet } from '../src/kubelet/kubelet.js';
 import type { PodWorker } from '../src/kubelet/podWorker.js';
 import { packTar, type TarInput } from '../src/runtime/images/tar/tarWriter.js';
 import { median } from './util.js';
+import { hostPlatform } from '../src/runtime/images/archive/platformChoice.js';
 
 const REGISTRY_BIN = '/usr/bin/docker-registry';
 const SKOPEO_BIN = '/usr/bin/skopeo';
@@ -20,7 +21,6 @@ const MT_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const MT_INDEX = 'application/vnd.oci.image.index.v1+json';
 
 const sha256 = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-const GOARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
 
 interface Image {
   /** Blobs by digest: gzip layers, the config, the manifest. */
@@ -69,7 +69,7 @@ function benchImage(): Image {
   });
   const config = Buffer.from(
     JSON.stringify({
-      architecture: GOARCH[process.arch] ?? process.arch,
+      architecture: hostPlatform().architecture,
       os: 'linux',
       config: { Cmd: ['/bin/sh', '-c', 'echo first-line; exec sleep 3600'], Env: ['PATH=/bin'] },
       rootfs: { type: 'layers', diff_ids: descs.map((d) => d.diffID) },

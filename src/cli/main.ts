@@ -174,46 +174,50 @@ program
     process.exitCode = (await import('./preflight.js')).doctorCommand();
   });
 
+// Local commands: a failure reaches parseAsync's catch below, which prints it (`error: ...`) and sets exit code 1.
+// Local commands (no agent): a failure reaches parseAsync's catch at the end, which prints it and sets exit code 1.
 const image = program.command('image').description('pulled and loaded OCI images: the store the agent and `tinylet run` share (under the state dir)');
-const local = (fn: (...a: any[]) => Promise<number> | number) => async (...a: any[]) => {
-  try {
-    process.exitCode = await fn(...a);
-  } catch (err) {
-    console.error(err instanceof UsageError ? err.message : `error: ${(err as Error).message}`);
-    process.exitCode = 1;
-  }
-};
 image
   .command('load')
   .description('load images from a `docker save` tarball (both forms) or an OCI layout (directory or tar); "-" reads stdin')
   .argument('<file>', 'tarball, OCI layout directory, or -')
   .option('--name <repository>', 'repository for OCI layout images named only by a tag (org.opencontainers.image.ref.name: v1)')
   .option('--config <file>', 'agent config file (its stateDir/imageDir)')
-  .action(local(async (file: string, opts) => (await import('./images/imageLoad.js')).imageLoadCommand(file, opts)));
+  .action(async (file: string, opts) => {
+    process.exitCode = await (await import('./images/imageLoad.js')).imageLoadCommand(file, opts);
+  });
 image
   .command('pull')
   .description('pull an image from its registry (registries: in the agent config for mirrors, insecure hosts, credentials)')
   .argument('<image>', 'image reference, e.g. 127.0.0.1:5000/app:v1')
   .option('--config <file>', 'agent config file')
-  .action(local(async (ref: string, opts) => (await import('./images/imagePull.js')).imagePullCommand(ref, opts)));
+  .action(async (ref: string, opts) => {
+    process.exitCode = await (await import('./images/imagePull.js')).imagePullCommand(ref, opts);
+  });
 image
   .command('ls')
   .alias('list')
   .description('list the images: pulled and loaded ones, then the host-backed names')
   .option('-q, --quiet', 'only image IDs')
   .option('--config <file>', 'agent config file')
-  .action(local(async (opts) => (await import('./images/imageList.js')).imageListCommand(opts)));
+  .action(async (opts) => {
+    process.exitCode = await (await import('./images/imageList.js')).imageListCommand(opts);
+  });
 image
   .command('rm')
   .description('remove images by reference or image ID (files a running container uses stay until it stops)')
   .argument('<image...>', 'references or image IDs')
   .option('--config <file>', 'agent config file')
-  .action(local(async (refs: string[], opts) => (await import('./images/imageRemove.js')).imageRemoveCommand(refs, opts)));
+  .action(async (refs: string[], opts) => {
+    process.exitCode = await (await import('./images/imageRemove.js')).imageRemoveCommand(refs, opts);
+  });
 image
   .command('prune')
   .description('remove every image no running container uses')
   .option('--config <file>', 'agent config file')
-  .action(local(async (opts) => (await import('./images/imagePrune.js')).imagePruneCommand(opts)));
+  .action(async (opts) => {
+    process.exitCode = await (await import('./images/imagePrune.js')).imagePruneCommand(opts);
+  });
 
 const scenario = program.command('scenario').description('workshop labs bundled in scenarios/: run one and check its expected outcome');
 scenario

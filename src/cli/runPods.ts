@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Event, Pod } from '../api/types.js';
-import type { AgentConfig } from '../kubelet/config.js';
+import { imageDirOf, type AgentConfig } from '../kubelet/config.js';
 import { Kubelet } from '../kubelet/kubelet.js';
 import type { PodWorker } from '../kubelet/podWorker.js';
 import { podReadyCount, podStatusReason, summarizePod } from '../api/printers/podStatus.js';
@@ -36,7 +36,7 @@ export async function runPods(pods: Pod[], opts: RunPodsOptions): Promise<RunRes
   requireHost();
   const stateDir = join(opts.config.stateDir, `run-${process.pid}`);
   // Image-derived files outlive a run, so the next `tinylet run` does not make them again.
-  const imageDir = opts.config.imageDir ?? join(opts.config.stateDir, 'images');
+  const imageDir = imageDirOf(opts.config);
   const kubelet = new Kubelet({ ...opts.config, stateDir, imageDir, apiPort: null, randomPodIPs: true });
   const origin = Date.now();
   const print = opts.print ?? (() => undefined);

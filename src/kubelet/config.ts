@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { join } from 'node:path';
 import type { ImageConfig } from '../runtime/images/imageConfig.js';
 import { parseRegistryConfig, type RegistryConfig } from '../runtime/images/registry/registryConfig.js';
 import { applyDiskConfig, DISK_DEFAULTS } from './diskConfig.js';
@@ -53,9 +52,14 @@ export interface AgentConfig {
   serializeImagePulls: boolean;
 }
 
-/** Pulled and loaded images, shared by the agent and every `tinylet run`. */
+/** Files derived from images, shared by the agent and every `tinylet run` (default <stateDir>/images). */
+export function imageDirOf(cfg: Pick<AgentConfig, 'stateDir' | 'imageDir'>): string {
+  return cfg.imageDir ?? join(cfg.stateDir, 'images');
+}
+
+/** Pulled and loaded images, in the image dir. */
 export function imageStoreDir(cfg: Pick<AgentConfig, 'stateDir' | 'imageDir'>): string {
-  return join(cfg.imageDir ?? join(cfg.stateDir, 'images'), 'store');
+  return join(imageDirOf(cfg), 'store');
 }
 
 export function defaultConfig(): AgentConfig {

@@ -211,8 +211,7 @@ function invalidImageName(host: InstanceHost, r: ContainerRecord, err: InvalidIm
   host.event('Warning', 'InspectFailed', err.message, r);
   host.event('Warning', 'Failed', 'Error: InvalidImageName', r);
   host.setState(r, { waiting: { reason: 'InvalidImageName', message: err.message } });
-  const retryMs = host.kl.config.crashLoopBackOff.initialDelayMs;
-  return { after: async () => ((await sleep(retryMs, host.stopSignal)) ? 'retry-image' : 'stop') };
+  return retryAfterSyncBackoff(host);
 }
 
 /**
@@ -223,8 +222,7 @@ function invalidImageName(host: InstanceHost, r: ContainerRecord, err: InvalidIm
 function neverPull(host: InstanceHost, r: ContainerRecord, err: ImageNeverPullError): StartResult {
   host.event('Warning', 'Failed', 'Error: ErrImageNeverPull', r);
   host.setState(r, { waiting: { reason: 'ErrImageNeverPull', message: err.message } });
-  const retryMs = host.kl.config.crashLoopBackOff.initialDelayMs;
-  return { after: async () => ((await sleep(retryMs, host.stopSignal)) ? 'retry-image' : 'stop') };
+  return retryAfterSyncBackoff(host);
 }
 
 /**
@@ -238,8 +236,7 @@ function configFailed(host: InstanceHost, r: ContainerRecord, err: CreateContain
   if (r.instances > 0) r.restartCount--;
   host.event('Warning', 'Failed', `Error: ${err.message}`, r);
   host.setState(r, { waiting: { reason: err.reason, message: err.message } });
-  const retryMs = host.kl.config.crashLoopBackOff.initialDelayMs;
-  return { after: async () => ((await sleep(retryMs, host.stopSignal)) ? 'retry-image' : 'stop') };
+  return retryAfterSyncBackoff(host);
 }
 
 /** The instance never ran: CreateContainerError stays waiting, anything else is a StartError as containerd reports it. */
@@ -253,6 +250,12 @@ function startFailed(host: InstanceHost, r: ContainerRecord, err: unknown): Inst
   host.event('Warning', 'Failed', `Error: ${message}`, r);
   host.setState(r, { terminated: { exitCode: 128, reason: 'StartError', message, startedAt: '1970-01-01T00:00:00Z', finishedAt: rfc3339(new Date()), containerID: r.containerID } });
   return { exitCode: 128, ranForMs: 0 };
+}
+
+/** Another try after the pod worker's back-off period for a failed sync (the kubelet's backOffPeriod). */
+function retryAfterSyncBackoff(host: InstanceHost): StartResult {
+  const retryMs = host.kl.config.crashLoopBackOff.initialDelayMs;
+  return { after: async () => ((await sleep(retryMs, host.stopSignal)) ? 'retry-image' : 'stop') };
 }
 
 /** The instance no longer uses its image's root: `image prune` may take it. */

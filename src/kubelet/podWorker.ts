@@ -8,6 +8,7 @@ import { RestartBackoff } from './backoff.js';
 import { runInstance, type InstanceHost, type InstanceOutcome } from './containerInstance.js';
 import { defaultWaitingReason, newRecord, type ContainerRecord } from './containerRecord.js';
 import type { StartContext } from './containerStarter.js';
+import { imageDirOf } from './config.js';
 import { formatGoDuration } from './duration.js';
 import type { EventType } from './events.js';
 import type { KubeletContext } from './kubeletContext.js';
@@ -350,7 +351,7 @@ export class PodWorker implements InstanceHost {
       pod: this.pod,
       sandbox: box.sandbox,
       stateDir: cfg.stateDir,
-      imageDir: cfg.imageDir ?? join(cfg.stateDir, 'images'),
+      imageDir: imageDirOf(cfg),
       cgroupParent: cfg.cgroupParent,
       volumeSources: box.volumeSources,
       podBinds: box.podBinds,

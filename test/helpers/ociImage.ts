@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { hostPlatform } from '../../src/runtime/images/archive/platformChoice.js';
 import { parseImageReference } from '../../src/runtime/images/reference.js';
 import { packTar, type TarInput } from '../../src/runtime/images/tar/tarWriter.js';
 
@@ -60,11 +61,9 @@ const LAYER_MT = {
   docker: { none: 'application/vnd.docker.image.rootfs.diff.tar', gzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip', zstd: 'application/vnd.oci.image.layer.v1.tar+zstd' },
 } as const;
 
-const GOARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
-
 /** The host's architecture as image indexes name it (amd64 for x64). */
 export function hostArchitecture(): string {
-  return GOARCH[process.arch] ?? process.arch;
+  return hostPlatform().architecture;
 }
 
 /** An architecture that is not the host's (for multi-platform indexes). */

@@ -93,10 +93,8 @@ export class ImageManager {
   private async resolved(stored: StoredImage): Promise<ResolvedImage> {
     const cfg = this.opts.store.config(stored);
     const rootDir = await this.opts.store.ensureRoot(stored);
-    const ref = parseImageReference(stored.reference.startsWith('sha256:') ? 'scratch' : stored.reference);
     return {
       reference: stored.reference,
-      name: ref.name,
       imageID: imageIDOf(stored),
       config: { ...cfg.config, rootDir },
       source: stored.source,
@@ -109,6 +107,6 @@ export class ImageManager {
  * containerStatuses[].imageID as containerd's CRI gives it: the repo digest of a pulled image
  * (docker.io/library/nginx@sha256:...), the image ID (its config digest) of a loaded one.
  */
-export function imageIDOf(stored: StoredImage): string {
+function imageIDOf(stored: StoredImage): string {
   return stored.source === 'pulled' && stored.manifestDigest ? `${stored.repository}@${stored.manifestDigest}` : stored.configDigest;
 }

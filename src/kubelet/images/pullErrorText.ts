@@ -1,6 +1,6 @@
 import { RegistryError } from '../../runtime/images/registry/pullImage.js';
 
-export const OFFLINE_HINT =
+const OFFLINE_HINT =
   ' (tinylet: the registry cannot be reached from here: `tinylet image load` a `docker save` archive of the image, or map the name to host programs under "images:" in the agent config)';
 
 /**

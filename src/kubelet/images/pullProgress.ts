@@ -7,8 +7,7 @@ const EVERY_MS = 2000;
  * nothing): how many bytes of the image have arrived, so `describe` shows a long pull moving.
  */
 export function progressReporter(image: string, emit: (message: string) => void): (p: PullProgress) => void {
-  const startedAt = performance.now();
-  let last = startedAt;
+  let last = performance.now();
   const received = new Map<string, number>();
   const totals = new Map<string, number>();
   return (p) => {

@@ -6,7 +6,7 @@ import { isPauseImage, pauseImageConfig } from './pauseImage.js';
 import { parseImageReference } from './reference.js';
 
 /** The Image ID of a host-backed image starts with this. */
-export const HOST_IMAGE_ID_SCHEME = 'tinylet-host://';
+const HOST_IMAGE_ID_SCHEME = 'tinylet-host://';
 
 /**
  * Host-backed images: image references mapped to image configs whose programs are the host's.
@@ -47,7 +47,7 @@ export class ImageCatalog {
     const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex');
     // The scheme says where the image came from (as dockershim's docker-pullable:// did): `kubectl
     // describe` shows it as the Image ID.
-    return { reference: ref.normalized, name: ref.name, imageID: `${HOST_IMAGE_ID_SCHEME}${ref.normalized.replace(/[:@].*$/, '')}@sha256:${digest}`, config, source: 'host' };
+    return { reference: ref.normalized, imageID: `${HOST_IMAGE_ID_SCHEME}${ref.normalized.replace(/[:@].*$/, '')}@sha256:${digest}`, config, source: 'host' };
   }
 
   /** Names the catalog answers, for messages. */

@@ -26,8 +26,6 @@ export interface ImageConfig {
 export interface ResolvedImage {
   /** Normalised reference, as containerStatuses[].image shows it (docker.io/library/busybox:1.28). */
   reference: string;
-  /** Repository name used for catalog lookups (busybox). */
-  name: string;
   imageID: string;
   config: ImageConfig;
   /** Where it came from: the host catalog, a registry pull, or `tinylet image load`. */

@@ -1,5 +1,7 @@
 import { constants } from 'node:os';
+import { isDigest } from './content/blobStore.js';
 import type { ImageConfig } from './imageConfig.js';
+import { isObject } from './isObject.js';
 
 /** An image config blob's parts tinylet uses, checked: the blob comes from an archive or a registry. */
 export interface OciImageConfig {
@@ -13,8 +15,6 @@ export interface OciImageConfig {
 
 export class ImageConfigError extends Error {}
 
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-
 /** The image-spec's config.json (and Docker's, which is the same for these fields). */
 export function parseOciConfig(bytes: Buffer, what = 'image config'): OciImageConfig {
   let raw: unknown;
@@ -27,7 +27,7 @@ export function parseOciConfig(bytes: Buffer, what = 'image config'): OciImageCo
   const rootfs = raw.rootfs;
   if (!isObject(rootfs) || !Array.isArray(rootfs.diff_ids)) throw new ImageConfigError(`${what}: rootfs.diff_ids: must be a list of digests`);
   rootfs.diff_ids.forEach((d, i) => {
-    if (typeof d !== 'string' || !DIGEST.test(d)) throw new ImageConfigError(`${what}: rootfs.diff_ids[${i}]: ${JSON.stringify(d)} is not a sha256 digest`);
+    if (!isDigest(d)) throw new ImageConfigError(`${what}: rootfs.diff_ids[${i}]: ${JSON.stringify(d)} is not a sha256 digest`);
   });
   const c = raw.config === undefined || raw.config === null ? {} : raw.config;
   if (!isObject(c)) throw new ImageConfigError(`${what}: config: must be an object`);
@@ -82,6 +82,3 @@ function signalName(s: string, what: string): string {
   return name;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

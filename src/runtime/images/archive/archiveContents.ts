@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { DigestMismatchError, type BlobStore } from '../content/blobStore.js';
+import { DigestMismatchError, digestOf, type BlobStore } from '../content/blobStore.js';
 import type { ArchiveEntry } from './archiveInput.js';
 import { linkTarget } from './archivePath.js';
 import { ImageLoadError } from './loadError.js';
@@ -93,7 +92,7 @@ export class ArchiveContents {
     const real = this.resolve(path);
     if (real === undefined) return undefined;
     const meta = this.metadata.get(real);
-    if (meta) return { digest: `sha256:${createHash('sha256').update(meta).digest('hex')}`, size: meta.length, head: meta.subarray(0, 8) };
+    if (meta) return { digest: digestOf(meta), size: meta.length, head: meta.subarray(0, 8) };
     return this.files.get(real);
   }
 

@@ -5,10 +5,8 @@ import { repoTagName, type ImageName } from './imageNames.js';
 import { ImageLoadError } from './loadError.js';
 import { MEDIA_TYPES } from './ociDescriptors.js';
 import type { LoadedImage } from './ociLayout.js';
+import { isObject } from '../isObject.js';
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** A member path named by manifest.json, checked to be in the archive. */
 function member(contents: ArchiveContents, v: unknown, where: string): string {

@@ -1,5 +1,6 @@
 import { isDigest } from '../content/blobStore.js';
 import { ImageLoadError } from './loadError.js';
+import { isObject } from '../isObject.js';
 
 export const MEDIA_TYPES = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -67,9 +68,6 @@ function fail(where: string, message: string): never {
   throw new ImageLoadError(`${where}: ${message}`);
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** A descriptor's shape (the digest sha256: the only one the store keeps). */
 export function parseDescriptor(v: unknown, where: string): Descriptor {

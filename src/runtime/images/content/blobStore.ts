@@ -8,6 +8,11 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 /** The bytes did not hash to (or were not as long as) what the manifest said: never stored. */
 export class DigestMismatchError extends Error {}
 
+/** The digest of bytes in memory (a manifest, a small archive file). */
+export function digestOf(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
 export function isDigest(s: unknown): s is string {
   return typeof s === 'string' && DIGEST.test(s);
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { isObject } from '../isObject.js';
 
 export interface DockerCredentials {
   /** The registry host the entry is for, normalised as references name it ("docker.io", "127.0.0.1:5000"). */
@@ -32,9 +33,6 @@ export function normalizeRegistryKey(key: string): string {
   return DOCKER_HUB.has(host) ? 'docker.io' : host;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** The `auths` entries of a decoded docker config.json (or of a legacy .dockercfg, which is `auths` alone). */
 export function credentialsFromDockerConfigJson(json: unknown, source = 'docker config'): DockerCredentials[] {

@@ -10,6 +10,7 @@ import { checkConfigMediaType, checkLayerMediaType, IMAGE_MANIFEST_TYPES, isInde
 import { hostPlatform, NoMatchingPlatformError, platformString, selectPlatformManifest, type Descriptor, type HostPlatform } from './platform.js';
 import { DEFAULT_RETRIES, OFFLINE_ENV, registryEndpoints, type RegistryConfig, type RegistryEndpoint } from './registryConfig.js';
 import { RegistryClient, RegistryError, type BlobStream, type FetchedManifest } from './registryClient.js';
+import { isObject } from '../isObject.js';
 
 export { RegistryError };
 export type { RegistryErrorCode } from './registryClient.js';
@@ -224,9 +225,6 @@ async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: 
 
 // The manifests' JSON, checked as far as the pull relies on it.
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function json(m: FetchedManifest, name: string): Record<string, unknown> {
   let v: unknown;

@@ -2,9 +2,8 @@
 // GET /v2/<repo>/manifests/<tag|digest> and GET /v2/<repo>/blobs/<digest>, with the auth dance,
 // retries (network errors, 429, 5xx: never other 4xx, which another try would not change) and
 // errors that say what the registry said.
-import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import { isDigest } from '../content/blobStore.js';
+import { digestOf, isDigest } from '../content/blobStore.js';
 import type { DockerCredentials } from './credentials.js';
 import { AbortedError, BodyTooLargeError, HttpError, httpRequest, MiB, readBody, readErrorBody, type HttpRequest, type HttpResponse } from './httpClient.js';
 import { manifestMediaType, MANIFEST_ACCEPT, UnsupportedMediaTypeError } from './mediaTypes.js';
@@ -95,7 +94,7 @@ export class RegistryClient {
     } catch (err) {
       throw this.wrap(err);
     }
-    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const digest = digestOf(bytes);
     if (byDigest && digest !== reference) {
       throw new RegistryError(`${what}: digest mismatch: the registry served content whose digest is ${digest}`, 'digest-mismatch');
     }

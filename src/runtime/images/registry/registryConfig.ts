@@ -1,6 +1,7 @@
 // The agent's `registries:` settings, and which URLs serve a registry host: mirrors first, then the
 // registry itself, as containerd's hosts.toml and Docker's registry-mirrors / insecure-registries.
 import { parseDuration } from '../../../kubelet/duration.js';
+import { isObject } from '../isObject.js';
 
 export interface RegistryHostConfig {
   /** Endpoint URLs ("http://127.0.0.1:5000") tried in order before the registry itself. */
@@ -75,9 +76,6 @@ function normalizeEndpointUrl(raw: string): string {
   return `${u.protocol}//${u.host}${path}`;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function unknownFields(v: Record<string, unknown>, known: string[], where: string): void {
   for (const k of Object.keys(v)) if (!known.includes(k)) throw new Error(`${where}: unknown field "${k}" (known: ${known.join(', ')})`);
