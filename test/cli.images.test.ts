@@ -1,14 +1,15 @@
 // `tinylet image load|ls|rm|prune` on the store the agent and `tinylet run` share, and the sigterm
 // lab run from an image built here: the shell-form CMD trap shown, the exec form passing.
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI } from './helpers/agent.js';
 import { buildImage, busyboxLayer, writeDockerSave, writeOciLayout, type BuiltImage } from './helpers/ociImage.js';
-import { writeAgentConfig, writeTestFile } from './helpers/testKubelet.js';
+import { waitUntil, writeAgentConfig, writeTestFile } from './helpers/testKubelet.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tinylet-cli-images-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,6 +75,23 @@ describe('tinylet image', () => {
     const prune = await tinylet(['image', 'prune', '--config', cfg]);
     expect(prune.stdout).toMatch(/^Deleted: 127.0.0.1:5000\/team\/b:v2\nTotal reclaimed space: \d/);
     expect(blobsOf(cfg)).toEqual([]);
+  });
+
+  it('a load killed with SIGKILL mid-write tags nothing; prune clears what it left half-written; the next load works', async () => {
+    const cfg = config();
+    const big = buildImage({ layers: [busyboxLayer(), [{ name: 'big', content: randomBytes(48 << 20) }]], compression: 'none', config: { Cmd: ['sh'], Env: ['PATH=/bin'] } });
+    const archive = join(dir, 'big.tar');
+    writeDockerSave(archive, [{ image: big, tags: ['team/big:v1'] }], 'legacy');
+    const ingest = join(stateOf(cfg), 'images', 'store', 'blobs', 'ingest');
+    const load = execa('node', [CLI, 'image', 'load', archive, '--config', cfg], { reject: false });
+    await waitUntil(() => existsSync(ingest) && readdirSync(ingest).some((f) => statSync(join(ingest, f)).size > 0), 20_000);
+    load.kill('SIGKILL');
+    expect((await load).signal).toBe('SIGKILL');
+    expect((await tinylet(['image', 'ls', '-q', '--config', cfg])).stdout).toBe('');
+    expect(readdirSync(ingest).length).toBeGreaterThan(0);
+    expect((await tinylet(['image', 'prune', '--config', cfg])).exitCode).toBe(0);
+    expect(existsSync(ingest)).toBe(false);
+    expect((await tinylet(['image', 'load', archive, '--config', cfg])).stdout).toBe('Loaded image: docker.io/team/big:v1');
   });
 
   it('load refuses a broken archive with the file and field, and tags nothing', async () => {

@@ -108,6 +108,8 @@ export class ImageStore {
     const { diffIDs } = this.config(image);
     mkdirSync(join(this.dir, 'roots'), { recursive: true });
     const tmp = join(this.dir, 'roots', `.unpack-${randomBytes(6).toString('hex')}`);
+    // Until it is renamed into place the root is nobody's: the lease keeps a prune off it.
+    const release = this.lease(`${INGEST_LEASE}unpack ${image.reference}`);
     try {
       await unpackImage(this.blobs, image.layers, diffIDs, tmp);
       chmodSync(tmp, 0o755);
@@ -117,6 +119,8 @@ export class ImageStore {
       // Another process finished the same root first: theirs is as good.
       if (existsSync(root)) return root;
       throw err;
+    } finally {
+      release();
     }
     return root;
   }
@@ -168,16 +172,19 @@ export class ImageStore {
     let roots = 0;
     let blobs = 0;
     let bytes = 0;
+    // A pull, load or unpack in progress has blobs and a root no reference names yet: while one
+    // runs, nothing is collected (the next prune does it). Without one, what is half-written is a
+    // crash's leftover (an unpack dir, an ingest file) and goes too.
+    if ([...inUse].some((l) => l.startsWith(INGEST_LEASE))) return { roots, blobs, bytes };
+    this.blobs.clearIngest();
     const rootsDir = join(this.dir, 'roots');
     for (const name of existsSync(rootsDir) ? readdirSync(rootsDir) : []) {
       const path = join(rootsDir, name);
-      if (liveRoots.has(path) || inUse.has(path) || name.startsWith('.unpack-')) continue;
+      if (liveRoots.has(path) || inUse.has(path)) continue;
       rmSync(path, { recursive: true, force: true });
       roots++;
     }
-    // A pull or load in progress has blobs no reference names yet: they are left for the next prune.
-    const ingesting = [...inUse].some((l) => l.startsWith(INGEST_LEASE));
-    for (const digest of ingesting ? [] : this.blobs.list()) {
+    for (const digest of this.blobs.list()) {
       if (liveBlobs.has(digest)) continue;
       bytes += this.blobs.size(digest);
       this.blobs.remove(digest);
