@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Agent } from '../src/agent/agent.js';
 import type { Pod } from '../src/api/types.js';
 import type { AgentConfig } from '../src/kubelet/config.js';
@@ -148,7 +148,8 @@ describe('names of any valid length', () => {
     for (const f of readdirSync(join(node.store, 'pods'))) expect(f.length).toBeLessThanOrEqual(105);
     const dir = podDir(node.config.stateDir, first);
     expect(podDirName(first).length).toBeLessThanOrEqual(101);
-    expect(existsSync(join(dir, 'logs', container, '0.log'))).toBe(true);
+    // The file appears with the first line the container writes, which may come just after `running`.
+    await vi.waitFor(() => expect(existsSync(join(dir, 'logs', container, '0.log'))).toBe(true), { timeout: 5000, interval: 50 });
 
     await node.stopGracefully();
     await node.start();

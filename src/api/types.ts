@@ -7,5 +7,6 @@ export type { SleepAction } from 'kubernetes-types/core/v1.js';
 export interface LifecycleWithStopSignal {
   stopSignal?: string;
 }
-export type { Endpoints, EndpointSubset, ObjectReference, Toleration, ServicePort } from 'kubernetes-types/core/v1.js';
+export type { Endpoints, EndpointSubset, ObjectReference, Toleration, ServicePort, ConfigMap, Secret } from 'kubernetes-types/core/v1.js';
+export type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 export type { LabelSelectorRequirement } from 'kubernetes-types/meta/v1.js';

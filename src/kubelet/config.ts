@@ -6,6 +6,7 @@ import type { ImageConfig } from '../runtime/images/imageConfig.js';
 import { parseRegistryConfig, type RegistryConfig } from '../runtime/images/registry/registryConfig.js';
 import { applyDiskConfig, DISK_DEFAULTS } from './diskConfig.js';
 import { parseDuration } from './duration.js';
+import { applyServiceConfig } from './serviceConfig.js';
 
 /** Every agent-wide resource comes from here, so several agents can run side by side (tests). */
 export interface AgentConfig {
@@ -50,6 +51,18 @@ export interface AgentConfig {
   registries: RegistryConfig;
   /** The kubelet's serializeImagePulls: one pull at a time (the default). */
   serializeImagePulls: boolean;
+  /** Services' cluster IPs come from here (the API server's --service-cluster-ip-range). */
+  serviceCIDR: string;
+  /** NodePorts come from here, inclusive (the API server's --service-node-port-range). */
+  serviceNodePortRange: { min: number; max: number };
+  /** The cluster's DNS domain (the kubelet's clusterDomain). */
+  clusterDomain: string;
+  /**
+   * Seconds a terminating pod stays a ready endpoint after its deletion starts, as kube-proxy's
+   * propagation lag keeps it in a real cluster (0: it leaves at once). A Service's annotation
+   * `tinylet.dev/endpoint-removal-delay` overrides it.
+   */
+  endpointRemovalDelaySeconds: number;
 }
 
 /** Files derived from images, shared by the agent and every `tinylet run` (default <stateDir>/images). */
@@ -82,10 +95,15 @@ export function defaultConfig(): AgentConfig {
     builtinImages: true,
     registries: { hosts: {} },
     serializeImagePulls: true,
+    serviceCIDR: '10.96.0.0/16',
+    serviceNodePortRange: { min: 30000, max: 32767 },
+    clusterDomain: 'cluster.local',
+    endpointRemovalDelaySeconds: 0,
   };
 }
 
-type RawConfig = Partial<Omit<AgentConfig, 'crashLoopBackOff' | 'registries'>> & {
+type RawConfig = Partial<Omit<AgentConfig, 'crashLoopBackOff' | 'registries' | 'serviceNodePortRange'>> & {
+  serviceNodePortRange?: string;
   crashLoopBackOff?: { initialDelay?: string | number; maxContainerRestartPeriod?: string | number };
   evictionMonitoringPeriod?: string | number;
 };
@@ -100,14 +118,15 @@ export function loadConfig(path: string | undefined, overrides: Partial<AgentCon
   return { ...cfg, ...overrides };
 }
 
-const KNOWN = new Set(['apiVersion', 'kind', 'nodeName', 'stateDir', 'socketPath', 'apiPort', 'apiAddress', 'bridgeName', 'podCIDR', 'podNetwork', 'podHostAccess', 'seccompDefault', 'allowedUnsafeSysctls', 'staticPodPath', 'crashLoopBackOff', 'images', 'imageDir', 'cgroupParent', 'containerLogMaxSize', 'containerLogMaxFiles', 'evictionMonitoringPeriod', 'builtinImages', 'registries', 'serializeImagePulls']);
+const KNOWN = new Set(['apiVersion', 'kind', 'nodeName', 'stateDir', 'socketPath', 'apiPort', 'apiAddress', 'bridgeName', 'podCIDR', 'podNetwork', 'podHostAccess', 'seccompDefault', 'allowedUnsafeSysctls', 'staticPodPath', 'crashLoopBackOff', 'images', 'imageDir', 'cgroupParent', 'containerLogMaxSize', 'containerLogMaxFiles', 'evictionMonitoringPeriod', 'builtinImages', 'registries', 'serializeImagePulls', 'serviceCIDR', 'serviceNodePortRange', 'clusterDomain', 'endpointRemovalDelaySeconds']);
 
 export function applyRaw(cfg: AgentConfig, raw: RawConfig & Record<string, unknown>, source: string): void {
   for (const key of Object.keys(raw)) {
     if (!KNOWN.has(key)) throw new Error(`${source}: unknown field "${key}"`);
   }
-  const { crashLoopBackOff, evictionMonitoringPeriod, registries, apiVersion: _a, kind: _k, ...rest } = raw as RawConfig & { apiVersion?: string; kind?: string; registries?: unknown };
+  const { crashLoopBackOff, evictionMonitoringPeriod, registries, serviceNodePortRange, apiVersion: _a, kind: _k, ...rest } = raw as RawConfig & { apiVersion?: string; kind?: string; registries?: unknown };
   Object.assign(cfg, rest);
+  applyServiceConfig(cfg, serviceNodePortRange, source);
   if (registries !== undefined) cfg.registries = parseRegistryConfig(registries, `${source}: registries`);
   if (typeof cfg.builtinImages !== 'boolean') throw new Error(`${source}: builtinImages: must be true or false`);
   if (typeof cfg.serializeImagePulls !== 'boolean') throw new Error(`${source}: serializeImagePulls: must be true or false`);

@@ -28,6 +28,9 @@ export function isolatedConfig(overrides: Partial<AgentConfig> = {}): AgentConfi
     bridgeName: `tlt${runId}${pool}x${n}`,
     cgroupParent: `tinylet-test-${runId}-${pool}-${n}`,
     podCIDR: `10.250.${subnet}.0/24`,
+    // Service IPs, and NodePorts on the host, per agent too: two agents never claim the same one.
+    serviceCIDR: `10.251.${subnet}.0/24`,
+    serviceNodePortRange: { min: 30000 + subnet * 8, max: 30000 + subnet * 8 + 7 },
     ...overrides,
   };
 }
