@@ -309,21 +309,21 @@ spec:
 
 describe('lenient mode', () => {
   const gaps = pod(`    tty: true
-    envFrom: [{configMapRef: {name: cfg}}]
+    stdin: true
     securityContext: {runAsUser: 1000, appArmorProfile: {type: RuntimeDefault}}
 `, `  hostPID: true
   volumes:
   - name: cfg
-    configMap: {name: cfg}
+    nfs: {server: nfs.example, path: /export}
 `);
 
   it('reports unimplemented features as errors by default', () => {
     expect(check(gaps).errors).toEqual([
       'spec.hostPID: not implemented by tinylet (use --lenient to ignore it)',
       'spec.containers[0].securityContext.appArmorProfile: AppArmor: not implemented by tinylet (use --lenient to ignore it)',
-      'spec.containers[0].envFrom: not implemented by tinylet (use --lenient to ignore it)',
+      'spec.containers[0].stdin: not implemented by tinylet (use --lenient to ignore it)',
       'spec.containers[0].tty: not implemented by tinylet (use --lenient to ignore it)',
-      'spec.volumes[0].configMap: not implemented by tinylet (use --lenient to ignore it)',
+      'spec.volumes[0].nfs: not implemented by tinylet (use --lenient to ignore it)',
     ]);
   });
 

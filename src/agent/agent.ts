@@ -17,10 +17,13 @@ import { EventStore } from '../store/eventStore.js';
 import { persistChanges, type Persistence } from '../store/persist.js';
 import { Heartbeat } from '../store/heartbeat.js';
 import { PodStore } from '../store/podStore.js';
+import { loadObjects, type ObjectStore } from '../store/objectStore.js';
+import { STORED_RESOURCES, type ApiRegistry } from '../server/registry/apiRegistry.js';
 import { emptyRecoveryReport, recoverPods, type RecoveryInput, type RecoveryReport } from '../store/recovery.js';
 import { highestStoredVersion, ResourceVersionCeiling } from '../store/resourceVersions.js';
 import { prepareStoppedStates } from '../store/stoppedStates.js';
 import { StateDirLock } from './stateDirLock.js';
+import { ObjectWorld } from './objectWorld.js';
 
 export class Agent {
   readonly kubelet: Kubelet;
@@ -28,6 +31,11 @@ export class Agent {
   readonly server: ApiServer;
   readonly podStore: PodStore;
   readonly eventStore: EventStore;
+  /** Services, Endpoints, EndpointSlices, ConfigMaps, Secrets. */
+  readonly objects: ObjectStore;
+  readonly registry: ApiRegistry;
+  /** The objects besides pods and events, their controllers, kube-proxy and cluster DNS. */
+  readonly world: ObjectWorld;
   recovery: RecoveryReport = emptyRecoveryReport();
   private readonly recoveryInput: RecoveryInput;
   private readonly heartbeat: Heartbeat;
@@ -48,14 +56,18 @@ export class Agent {
     // files quarantined), and the clock resumes above every version found in it.
     const loaded = this.podStore.loadAll();
     const storedEvents = this.eventStore.load();
-    const ceiling = new ResourceVersionCeiling(config.stateDir, highestStoredVersion(loaded.pods, storedEvents));
+    const storedObjects = loadObjects(config.stateDir, STORED_RESOURCES);
+    const ceiling = new ResourceVersionCeiling(config.stateDir, Math.max(highestStoredVersion(loaded.pods, storedEvents), storedObjects.highestVersion));
     this.kubelet.resumeResourceVersion(ceiling.start, ceiling.guard);
     this.kubelet.events.load(storedEvents);
-    this.recoveryInput = { loaded, quarantined: [...this.eventStore.quarantined, ...ceiling.quarantined], diedAt: this.heartbeat.previous };
+    this.recoveryInput = { loaded, quarantined: [...this.eventStore.quarantined, ...storedObjects.quarantined, ...ceiling.quarantined], diedAt: this.heartbeat.previous };
     this.token = loadOrCreateToken(join(config.stateDir, 'token'));
     const nextRv = () => this.kubelet.nextResourceVersion();
     const pods = new WatchHub<Pod>(Number(this.kubelet.resourceVersion), nextRv);
     const events = new WatchHub<Event>(Number(this.kubelet.resourceVersion), nextRv);
+    this.world = new ObjectWorld(config, this.kubelet, storedObjects, () => this.server.tcpAddress);
+    this.objects = this.world.objects;
+    this.registry = this.world.registry;
     this.kubelet.on('pod', (type, pod: Pod) => pods.publish(type, pod));
     // A repeated event updates its object (count, lastTimestamp): watchers see it MODIFIED.
     this.kubelet.events.on('event', (e: Event, change: EventChange) => events.publish(change, e));
@@ -65,6 +77,8 @@ export class Agent {
       config,
       pods,
       events,
+      objects: this.objects,
+      registry: this.registry,
       startedAt,
       token: this.token,
       tls: config.apiPort !== null ? loadOrCreateCert(config.stateDir, config.apiAddress) : undefined,
@@ -107,8 +121,10 @@ export class Agent {
   private async run(): Promise<void> {
     this.persistence = persistChanges(this.kubelet, this.podStore, this.eventStore);
     this.heartbeat.start();
+    this.world.startControllers();
     this.recovery = await recoverPods(this.kubelet, this.podStore, this.recoveryInput);
     await this.server.listen();
+    await this.world.startNetworking();
     if (this.config.staticPodPath) {
       this.staticPods = new StaticPodSource(this.kubelet, this.config.staticPodPath);
       await this.staticPods.start();
@@ -125,6 +141,7 @@ export class Agent {
     this.staticPods?.stop();
     // The API closes before the store freezes, so no request can be acknowledged that is not recorded.
     await this.server.close();
+    this.world.stopControllers();
     // The pods are stored as they ran (to come back), then completed with how their containers ended.
     const recordStoppedStates = keep ? prepareStoppedStates(this.kubelet, this.podStore) : undefined;
     if (keep) this.podStore.freeze();
@@ -134,6 +151,7 @@ export class Agent {
     this.podStore.flush();
     this.eventStore.flush();
     this.persistence?.stop();
+    await this.world.stopNetworking();
     await this.lock.release();
   }
 }

@@ -102,6 +102,8 @@ function defaultVolume(v: Obj): void {
   if (sources.length === 0) v.emptyDir = {};
   if (isObj(v.hostPath)) v.hostPath.type ??= '';
   for (const s of ['secret', 'configMap', 'downwardAPI', 'projected']) if (isObj(v[s])) v[s].defaultMode ??= FILE_MODE_0644;
+  // SetDefaults_ServiceAccountTokenProjection: an hour.
+  if (isObj(v.projected)) for (const src of objects(v.projected.sources)) if (isObj(src.serviceAccountToken)) src.serviceAccountToken.expirationSeconds ??= 3600;
 }
 
 function defaultPodSpec(spec: Obj): void {

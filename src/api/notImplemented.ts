@@ -6,6 +6,7 @@
 import type { Container, Pod, PodSpec, Volume } from './types.js';
 import { type FieldError, child, index, key, notImplemented } from './fieldErrors.js';
 import { OTHER_VOLUME_SOURCES } from './podSchema.js';
+import { projectedGaps } from './validateObjectVolumes.js';
 
 type Obj = Record<string, unknown>;
 const set = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
@@ -36,7 +37,6 @@ function securityContextGaps(sc: Container['securityContext'], path: string, hos
 function containerGaps(c: Container, path: string, init: boolean, hostUsers: boolean): FieldError[] {
   const out = securityContextGaps(c.securityContext, child(path, 'securityContext'), hostUsers);
   const flag = (cond: boolean, field: string) => cond && out.push(notImplemented(child(path, field)));
-  flag(nonEmpty(c.envFrom), 'envFrom');
   flag(nonEmpty(c.volumeDevices), 'volumeDevices');
   flag(c.stdin === true, 'stdin');
   flag(c.stdinOnce === true, 'stdinOnce');
@@ -46,7 +46,7 @@ function containerGaps(c: Container, path: string, init: boolean, hostUsers: boo
   // In-place resize does not exist here; on an app container the policy is simply never consulted.
   flag(init && nonEmpty(c.resizePolicy), 'resizePolicy');
   (c.env ?? []).forEach((e, i) => {
-    for (const src of ['secretKeyRef', 'configMapKeyRef', 'resourceFieldRef', 'fileKeyRef']) {
+    for (const src of ['fileKeyRef']) {
       if (set((e.valueFrom as Obj | undefined)?.[src])) out.push(notImplemented(child(child(index(child(path, 'env'), i), 'valueFrom'), src)));
     }
   });
@@ -62,6 +62,7 @@ function volumeGaps(v: Volume, path: string): FieldError[] {
   const out: FieldError[] = [];
   for (const src of OTHER_VOLUME_SOURCES) if (set((v as unknown as Obj)[src])) out.push(notImplemented(child(path, src)));
   if (v.emptyDir?.medium?.startsWith('HugePages')) out.push(notImplemented(child(path, 'emptyDir.medium')));
+  if (v.projected) out.push(...projectedGaps(v.projected, child(path, 'projected')));
   return out;
 }
 

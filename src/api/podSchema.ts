@@ -93,7 +93,7 @@ export const containerSchema = struct({
   workingDir: S,
   ports: list(struct({ name: S, containerPort: I32, hostPort: I32, hostIP: S, protocol: S })),
   env: list(envVar),
-  envFrom: list(OBJ),
+  envFrom: list(struct({ prefix: S, configMapRef: struct({ name: S, optional: B }), secretRef: struct({ name: S, optional: B }) })),
   resources: struct({ limits: map('quantity'), requests: map('quantity'), claims: list(struct({ name: S, request: S })) }),
   resizePolicy: list(struct({ resourceName: S, restartPolicy: S })),
   restartPolicy: S,
@@ -114,16 +114,41 @@ export const containerSchema = struct({
 
 /** Volume sources tinylet does not provide; each is still a known field (validation reports it). */
 export const OTHER_VOLUME_SOURCES = [
-  'awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'configMap', 'csi', 'downwardAPI',
+  'awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'csi',
   'ephemeral', 'fc', 'flexVolume', 'flocker', 'gcePersistentDisk', 'gitRepo', 'glusterfs', 'image', 'iscsi',
-  'nfs', 'persistentVolumeClaim', 'photonPersistentDisk', 'portworxVolume', 'projected', 'quobyte', 'rbd',
-  'scaleIO', 'secret', 'storageos', 'vsphereVolume',
+  'nfs', 'persistentVolumeClaim', 'photonPersistentDisk', 'portworxVolume', 'quobyte', 'rbd',
+  'scaleIO', 'storageos', 'vsphereVolume',
 ] as const;
+
+const keyToPath = struct({ key: S, path: S, mode: I32 });
+const downwardAPIFile = struct({
+  path: S,
+  fieldRef: struct({ apiVersion: S, fieldPath: S }),
+  resourceFieldRef: struct({ containerName: S, resource: S, divisor: 'quantity' }),
+  mode: I32,
+});
+const objectProjection = struct({ name: S, items: list(keyToPath), optional: B });
 
 export const volumeSchema = struct({
   name: S,
   emptyDir: struct({ medium: S, sizeLimit: 'quantity' }),
   hostPath: struct({ path: S, type: S }),
+  configMap: struct({ name: S, items: list(keyToPath), defaultMode: I32, optional: B }),
+  secret: struct({ secretName: S, items: list(keyToPath), defaultMode: I32, optional: B }),
+  downwardAPI: struct({ items: list(downwardAPIFile), defaultMode: I32 }),
+  projected: struct({
+    sources: list(
+      struct({
+        configMap: objectProjection,
+        secret: objectProjection,
+        downwardAPI: struct({ items: list(downwardAPIFile) }),
+        serviceAccountToken: struct({ audience: S, expirationSeconds: I, path: S }),
+        clusterTrustBundle: OBJ,
+        podCertificate: OBJ,
+      }),
+    ),
+    defaultMode: I32,
+  }),
   ...Object.fromEntries(OTHER_VOLUME_SOURCES.map((s) => [s, OBJ])),
 });
 

@@ -4,7 +4,7 @@
 import type { Container, ContainerPort, PodSpec } from './types.js';
 import { type FieldError, type Findings, child, duplicate, forbidden, index, invalid, required, unsupported } from './fieldErrors.js';
 import { isDNS1123Label, isQuantity, isValidPortName, isValidPortNum, quantityValue } from './names.js';
-import { validateEnv } from './validateEnv.js';
+import { validateEnv, validateEnvFrom } from './validateEnv.js';
 import { validateExecSize } from './validateExecSize.js';
 import { validateLifecycle } from './validateLifecycle.js';
 import { type ProbeKind, validateProbe } from './validateProbe.js';
@@ -53,6 +53,7 @@ function validateContainer(c: Container, path: string, init: boolean, names: Set
   }
   const portNames = validatePorts(c.ports ?? [], child(path, 'ports'), ctx.hostNetwork, errs);
   validateEnv(c.env ?? [], child(path, 'env'), out);
+  errs.push(...validateEnvFrom(c.envFrom ?? [], child(path, 'envFrom')));
   errs.push(...validateVolumeMounts(c.volumeMounts ?? [], child(path, 'volumeMounts'), ctx.volumeNames));
   errs.push(...validateResources(c.resources ?? {}, child(path, 'resources')));
   errs.push(...validateExecSize(c, path));

@@ -1,10 +1,12 @@
-// Volumes and the mounts that use them. tinylet provides emptyDir and hostPath (the other
-// sources are reported by notImplemented.ts); beyond the API server's rules we require absolute
+// Volumes and the mounts that use them. tinylet provides emptyDir, hostPath, configMap, secret,
+// downwardAPI and projected (validateObjectVolumes.ts; the other sources are reported by
+// notImplemented.ts); beyond the API server's rules we require absolute
 // paths, because the runtime bind-mounts them and a relative path has no meaning there, and a
 // mountPath without `..` elements (the API server checks that for subPath and hostPath.path only).
 import type { Volume, VolumeMount } from './types.js';
 import { type FieldError, child, duplicate, forbidden, index, invalid, notFound, required, unsupported } from './fieldErrors.js';
 import { isDNS1123Label, isQuantity } from './names.js';
+import { validateConfigMapVolume, validateDownwardAPIVolume, validateProjectedVolume, validateSecretVolume } from './validateObjectVolumes.js';
 
 export const HOST_PATH_TYPES = ['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'];
 const EMPTY_DIR_MEDIA = ['', 'Memory', 'HugePages'];
@@ -33,6 +35,10 @@ export function validateVolumes(volumes: Volume[], path: string): { errors: Fiel
     if (sources.length === 0) errors.push(required(p, 'must specify a volume type'));
     for (const extra of sources.slice(1)) errors.push(forbidden(child(p, extra), 'may not specify more than 1 volume type'));
     if (sources[0] === 'emptyDir') errors.push(...validateEmptyDir(v.emptyDir!, child(p, 'emptyDir')));
+    if (sources[0] === 'configMap') errors.push(...validateConfigMapVolume(v.configMap!, child(p, 'configMap')));
+    if (sources[0] === 'secret') errors.push(...validateSecretVolume(v.secret!, child(p, 'secret')));
+    if (sources[0] === 'downwardAPI') errors.push(...validateDownwardAPIVolume(v.downwardAPI!, child(p, 'downwardAPI')));
+    if (sources[0] === 'projected') errors.push(...validateProjectedVolume(v.projected!, child(p, 'projected')));
     if (sources[0] === 'hostPath') errors.push(...validateHostPath(v.hostPath!, child(p, 'hostPath')));
   });
   return { errors, names };

@@ -8,6 +8,8 @@ import type { ContainerRecord } from './containerRecord.js';
 import { startInstance, type StartContext } from './containerStarter.js';
 import { ImageNeverPullError } from './images/imageErrors.js';
 import { CreateContainerError } from './createContainerError.js';
+import { envObjectRefs } from './envSources.js';
+import { sleepOrObjectChange, type ObjectRef } from './objectWait.js';
 import type { EventType } from './events.js';
 import { runLifecycleHandler } from './hooks.js';
 import type { KubeletContext } from './kubeletContext.js';
@@ -226,17 +228,18 @@ function neverPull(host: InstanceHost, r: ContainerRecord, err: ImageNeverPullEr
 }
 
 /**
- * The container's config could not be made (runAsNonRoot, a bad capability or seccomp profile): no
- * container was created, so, as with the kubelet, it is no restart and no CrashLoopBackOff: the
- * container stays waiting with the reason, and the pod worker tries again after its back-off
- * period (10 s by default), picking up a fixed spec.
+ * The container's config could not be made (runAsNonRoot, a bad capability or seccomp profile, a
+ * missing ConfigMap or Secret key): no container was created, so, as with the kubelet, it is no
+ * restart and no CrashLoopBackOff: the container stays waiting with the reason, and the pod worker
+ * tries again after its back-off period (10 s by default), picking up a fixed spec, or as soon as a
+ * ConfigMap or Secret its environment reads changes (the kubelet waits for its next sync).
  */
 function configFailed(host: InstanceHost, r: ContainerRecord, err: CreateContainerError): StartResult {
   r.instances--;
   if (r.instances > 0) r.restartCount--;
   host.event('Warning', 'Failed', `Error: ${err.message}`, r);
   host.setState(r, { waiting: { reason: err.reason, message: err.message } });
-  return retryAfterSyncBackoff(host);
+  return retryAfterSyncBackoff(host, envObjectRefs(r.spec));
 }
 
 /** The instance never ran: CreateContainerError stays waiting, anything else is a StartError as containerd reports it. */
@@ -252,10 +255,16 @@ function startFailed(host: InstanceHost, r: ContainerRecord, err: unknown): Inst
   return { exitCode: 128, ranForMs: 0 };
 }
 
-/** Another try after the pod worker's back-off period for a failed sync (the kubelet's backOffPeriod). */
-function retryAfterSyncBackoff(host: InstanceHost): StartResult {
+/**
+ * Another try after the pod worker's back-off period for a failed sync (the kubelet's backOffPeriod),
+ * or once one of `refs` (objects the container reads) changes.
+ */
+function retryAfterSyncBackoff(host: InstanceHost, refs: ObjectRef[] = []): StartResult {
   const retryMs = host.kl.config.crashLoopBackOff.initialDelayMs;
-  return { after: async () => ((await sleep(retryMs, host.stopSignal)) ? 'retry-image' : 'stop') };
+  const ns = host.pod.metadata?.namespace ?? 'default';
+  // Subscribed now, not once the start turn is over: a change in between must not be missed.
+  const wait = sleepOrObjectChange(host.kl.objects, ns, refs, retryMs, host.stopSignal);
+  return { after: async () => ((await wait) ? 'retry-image' : 'stop') };
 }
 
 /** The instance no longer uses its image's root: `image prune` may take it. */

@@ -20,6 +20,7 @@ import { processSecurity, type SecurityOptions } from './processSecurity.js';
 import { containerRootDir } from './podPaths.js';
 
 import { CreateContainerError } from './createContainerError.js';
+import { envSourcesFor, type EnvSourceContext } from './envSources.js';
 
 
 export interface StartContext {
@@ -31,7 +32,11 @@ export interface StartContext {
   /** The cgroup under which each container gets its own. */
   cgroupParent: string;
   volumeSources: Map<string, string>;
+  /** Volumes mounted read-only whatever the mount says (configMap, secret, downwardAPI, projected). */
+  readOnlyVolumes?: ReadonlySet<string>;
   podBinds: Bind[];
+  /** Where envFrom, configMapKeyRef, secretKeyRef and resourceFieldRef values come from. */
+  envSources?: EnvSourceContext;
   security: SecurityOptions;
   /** Keeps an image root from `image prune` while a container runs on it. */
   leaseImage: (root: string) => () => void;
@@ -64,13 +69,14 @@ function asStartFailure(err: unknown): CreateContainerError | StartError {
 }
 
 async function buildAndLaunch(ctx: StartContext, record: ContainerRecord, image: ResolvedImage): Promise<ContainerProcess> {
-  const env = containerEnv(ctx.pod, record.spec, image.config.env, ctx.sandbox.hostname);
+  const sources = ctx.envSources ? envSourcesFor(ctx.pod, record.spec, ctx.envSources) : undefined;
+  const env = containerEnv(ctx.pod, record.spec, image.config.env, ctx.sandbox.hostname, sources);
   const argv = effectiveArgv(image.config, record.spec).map((a, i) => expandOne(`argv[${i}]`, a, env));
   if (argv.length === 0) throw new CreateContainerError('CreateContainerError', 'failed to generate container spec: no command specified');
   const security = processSecurity(ctx.pod, record.spec, image.config, ctx.security);
   let binds: Bind[];
   try {
-    binds = [...ctx.podBinds, ...volumeBinds(record.spec, ctx.volumeSources)];
+    binds = [...ctx.podBinds, ...volumeBinds(record.spec, ctx.volumeSources, ctx.readOnlyVolumes)];
   } catch (err) {
     throw new CreateContainerError('CreateContainerConfigError', (err as Error).message);
   }

@@ -11,6 +11,8 @@ import type { ContainerRecord } from './containerRecord.js';
 import { EventRecorder } from './events.js';
 import { EvictionManager } from './eviction/manager.js';
 import type { KubeletContext } from './kubeletContext.js';
+import type { PodObjectSource } from './podObjects.js';
+import { PodObjectRelay } from './podObjectsRelay.js';
 import { PodWorker } from './podWorker.js';
 import { applyPodUpdate } from './podUpdate.js';
 import { rfc3339 } from '../api/time.js';
@@ -37,10 +39,26 @@ export class Kubelet extends EventEmitter implements KubeletContext {
   /** Pods over their ephemeral-storage limits are evicted (measured every evictionMonitoringPeriod). */
   readonly eviction: EvictionManager;
   readonly hostIP = primaryHostIP();
+  /** Set by the agent once its cluster DNS listens: pods' resolv.conf names it (ClusterFirst). */
+  clusterDNS?: string;
   private readonly workers = new Map<string, PodWorker>();
   /** Workers still stopping after their API object is gone (forced deletion). */
   private readonly orphans = new Set<PodWorker>();
   private rv = 0;
+  private readonly objectRelay = new PodObjectRelay();
+
+  /**
+   * The ConfigMaps, Secrets and tokens pods consume: reads go to the source last set (NO_POD_OBJECTS
+   * until the agent sets its API's object store), and pod workers' subscriptions survive a change of
+   * source (podObjectsRelay.ts). Reading it gives the relay, which delegates to that source.
+   */
+  get objects(): PodObjectSource {
+    return this.objectRelay;
+  }
+
+  set objects(source: PodObjectSource) {
+    this.objectRelay.use(source instanceof PodObjectRelay ? source.source : source);
+  }
 
   constructor(readonly config: AgentConfig) {
     super();
@@ -53,7 +71,7 @@ export class Kubelet extends EventEmitter implements KubeletContext {
       builtinImages: config.builtinImages,
       serializeImagePulls: config.serializeImagePulls,
     });
-    this.network = new NetworkManager(config.bridgeName, config.podCIDR, config.podNetwork, config.randomPodIPs, config.podHostAccess);
+    this.network = new NetworkManager(config.bridgeName, config.podCIDR, config.podNetwork, config.randomPodIPs, config.podHostAccess, config.serviceCIDR);
     this.eviction = new EvictionManager(config.stateDir, config.evictionMonitoringPeriodMs, () => [...this.workers.values()]);
     this.eviction.start();
   }

@@ -4,6 +4,7 @@ import type { NetworkManager } from '../runtime/network/manager.js';
 import type { AgentConfig } from './config.js';
 import type { ContainerRecord } from './containerRecord.js';
 import type { EventRecorder } from './events.js';
+import type { PodObjectSource } from './podObjects.js';
 import type { PodWorker } from './podWorker.js';
 
 /** What a pod worker needs from the node: shared services, and where to report changes. */
@@ -13,6 +14,10 @@ export interface KubeletContext {
   images: ImageManager;
   network: NetworkManager;
   hostIP: string;
+  /** The cluster DNS Service's IP once the agent serves DNS (pods' resolv.conf nameserver). */
+  clusterDNS?: string;
+  /** ConfigMaps, Secrets and service account tokens the pods consume (env, envFrom, volumes). */
+  objects: PodObjectSource;
   changed(worker: PodWorker): void;
   logLine(worker: PodWorker, record: ContainerRecord, line: Omit<LogLine, 'timestamp'>): void;
 }

@@ -1,30 +1,59 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { podResolvConf } from '../dns/resolvConf.js';
 import { join } from 'node:path';
 import type { Pod } from '../api/types.js';
 import type { Bind } from '../runtime/containerSpec.js';
+import { SERVICE_ACCOUNT_MOUNT } from './volumes/serviceAccountVolume.js';
 
 /**
  * Files the kubelet gives every container: /etc/hosts and /etc/hostname for the pod, and the service
- * account directory that manifests such as myapp-pod read. tinylet has no API tokens for pods: the
- * `token` and `ca.crt` files are placeholders, so that programs which open them find them.
+ * account volume that manifests such as myapp-pod read, written beforehand by the pod's volumes
+ * (volumes/serviceAccountVolume.ts: a token from the agent's API, or a placeholder) in `serviceAccountDir`.
  */
-export function writePodFiles(dir: string, pod: Pod, hostname: string, podIP: string | undefined): Bind[] {
+export interface PodDnsSettings {
+  clusterDomain: string;
+  /** The cluster DNS Service's IP; undefined when no cluster DNS runs (ClusterFirst falls back to Default). */
+  clusterDNS?: string;
+  /** The host's resolver config (Default, and the search domains ClusterFirst appends). */
+  hostResolvConfPath?: string;
+}
+
+function readHostResolvConf(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * /etc/resolv.conf as the kubelet writes it for the pod's dnsPolicy; when that leaves nothing
+ * (None without dnsConfig), the host's file, as containerd copies it.
+ */
+function resolvConfOf(pod: Pod, dns: PodDnsSettings): string {
+  const host = readHostResolvConf(dns.hostResolvConfPath ?? '/etc/resolv.conf');
+  return podResolvConf(pod, { clusterDomain: dns.clusterDomain, nameserver: dns.clusterDNS ?? '', hostResolvConf: host }) ?? host;
+}
+
+/** The pod's own line of /etc/hosts: with hostname and subdomain, its FQDN first (the kubelet's managed hosts file). */
+function hostsEntry(pod: Pod, hostname: string, podIP: string, clusterDomain: string): string {
+  const sub = pod.spec?.subdomain;
+  if (!sub) return `${podIP}\t${hostname}`;
+  return `${podIP}\t${hostname}.${sub}.${pod.metadata?.namespace ?? 'default'}.svc.${clusterDomain}\t${hostname}`;
+}
+
+export function writePodFiles(dir: string, pod: Pod, hostname: string, podIP: string | undefined, serviceAccountDir?: string, dns: PodDnsSettings = { clusterDomain: 'cluster.local' }): Bind[] {
   mkdirSync(dir, { recursive: true });
   const binds: Bind[] = [];
   if (!pod.spec?.hostNetwork) {
     const hosts = ['# Kubernetes-managed hosts file.', '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
-    if (podIP) hosts.push(`${podIP}\t${hostname}`);
+    if (podIP) hosts.push(hostsEntry(pod, hostname, podIP, dns.clusterDomain));
     writeFileSync(join(dir, 'etc-hosts'), hosts.join('\n') + '\n');
     writeFileSync(join(dir, 'etc-hostname'), hostname + '\n');
     binds.push({ src: join(dir, 'etc-hosts'), dst: '/etc/hosts' }, { src: join(dir, 'etc-hostname'), dst: '/etc/hostname' });
   }
-  if (pod.spec?.automountServiceAccountToken !== false) {
-    const sa = join(dir, 'serviceaccount');
-    mkdirSync(sa, { recursive: true });
-    writeFileSync(join(sa, 'namespace'), pod.metadata?.namespace ?? 'default');
-    writeFileSync(join(sa, 'token'), 'tinylet-has-no-token');
-    writeFileSync(join(sa, 'ca.crt'), '');
-    binds.push({ src: sa, dst: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true });
-  }
+  writeFileSync(join(dir, 'resolv.conf'), resolvConfOf(pod, dns));
+  binds.push({ src: join(dir, 'resolv.conf'), dst: '/etc/resolv.conf' });
+  if (serviceAccountDir) binds.push({ src: serviceAccountDir, dst: SERVICE_ACCOUNT_MOUNT, readOnly: true });
   return binds;
 }

@@ -9,6 +9,7 @@ import { writePodFiles } from './podFiles.js';
 import { podHostname } from './podHostname.js';
 import { podDir } from './podPaths.js';
 import { podSysctls } from './admission.js';
+import type { PodObjectVolumes } from './volumes/podObjectVolumes.js';
 
 /** A pod's sandbox and what lives and dies with it: the pause process, pod network, volumes, pod files. */
 export class PodSandbox {
@@ -18,11 +19,14 @@ export class PodSandbox {
     readonly net: { ip?: string; hostVeth?: string },
     readonly volumeSources: Map<string, string>,
     readonly podBinds: Bind[],
+    /** Volumes mounted read-only whatever the mount says (the written ones). */
+    readonly readOnlyVolumes: ReadonlySet<string>,
     private readonly pod: Pod,
     private readonly kl: KubeletContext,
   ) {}
 
-  static async create(pod: Pod, kl: KubeletContext): Promise<PodSandbox> {
+  /** `written`: the pod's configMap, secret, downwardAPI, projected and service account volumes, already set up. */
+  static async create(pod: Pod, kl: KubeletContext, written?: PodObjectVolumes): Promise<PodSandbox> {
     const spec = pod.spec!;
     const hostname = podHostname(pod);
     const dir = podDir(kl.config.stateDir, pod);
@@ -31,11 +35,11 @@ export class PodSandbox {
     let net: { ip?: string; hostVeth?: string } = {};
     try {
       if (!spec.hostNetwork) net = await kl.network.attach(sandbox.pid, pod.metadata!.uid!);
-      const volumes = preparePodVolumes(pod, dir);
-      const binds = writePodFiles(join(dir, 'files'), pod, hostname, net.ip);
-      return new PodSandbox(sandbox, hostname, net, volumes, binds, pod, kl);
+      const volumes = new Map([...preparePodVolumes(pod, dir), ...(written?.sources ?? [])]);
+      const binds = writePodFiles(join(dir, 'files'), pod, hostname, net.ip, written?.serviceAccountDir, { clusterDomain: kl.config.clusterDomain, clusterDNS: kl.clusterDNS });
+      return new PodSandbox(sandbox, hostname, net, volumes, binds, written?.readOnlyNames ?? new Set(), pod, kl);
     } catch (err) {
-      await new PodSandbox(sandbox, hostname, net, new Map(), [], pod, kl).remove();
+      await new PodSandbox(sandbox, hostname, net, new Map(), [], new Set(), pod, kl).remove();
       throw err;
     }
   }

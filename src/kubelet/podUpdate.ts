@@ -33,6 +33,7 @@ export function applyPodUpdate(worker: PodWorker, next: Pod): void {
       void worker.kill(r, spec.terminationGracePeriodSeconds ?? 30, `Container ${r.name} definition changed, will be restarted`);
     }
   }
+  worker.metadataChanged();
   if (next.spec?.activeDeadlineSeconds !== spec.activeDeadlineSeconds) worker.scheduleDeadline();
   worker.refreshStatus();
 }

@@ -23,6 +23,8 @@ import { rfc3339, rfc3339After } from '../api/time.js';
 import { longTimeout, type LongTimer } from '../runtime/longTimeout.js';
 import { admitPod } from './admission.js';
 import { StartQueue } from './startQueue.js';
+import { nodeAllocatable } from './resourceFieldRef.js';
+import { mountFailedMessage, PodObjectVolumes } from './volumes/podObjectVolumes.js';
 
 const DELETED_POD_LOG_RETENTION_MS = 60_000;
 
@@ -146,6 +148,7 @@ export class PodWorker implements InstanceHost {
     this.refreshStatus();
     const sandboxBackoff = new RestartBackoff(this.kl.config.crashLoopBackOff.initialDelayMs, this.kl.config.crashLoopBackOff.maxContainerRestartPeriodMs);
     for (;;) {
+      if (!(await this.mountVolumesWithRetry())) break;
       if (!(await this.createSandboxWithRetry(sandboxBackoff))) break;
       if (await this.runInitContainers()) {
         this.initDone = true;
@@ -229,15 +232,51 @@ export class PodWorker implements InstanceHost {
     });
   }
 
+  /** The pod's configMap, secret, downwardAPI, projected and service account volumes, while set up. */
+  private objectVolumes?: PodObjectVolumes;
+
+  /**
+   * The volume manager's WaitForAttachAndMount, before the sandbox: a volume whose ConfigMap or
+   * Secret is missing fails with FailedMount (`MountVolume.SetUp failed for volume "v" : configmap
+   * "x" not found`) and is retried with the operation executor's back-off (500 ms doubling up to
+   * 2m2s), or at once when an object the volumes read changes; the pod stays ContainerCreating.
+   */
+  private async mountVolumesWithRetry(): Promise<boolean> {
+    const volumes = (this.objectVolumes ??= new PodObjectVolumes(
+      { pod: () => this.pod, objects: this.kl.objects, allocatable: nodeAllocatable(this.kl.config.stateDir), event: (type, reason, message) => this.event(type, reason, message) },
+      podDir(this.kl.config.stateDir, this.pod),
+    ));
+    let delayMs = 500;
+    for (;;) {
+      if (this.stopping) return false;
+      const failures = volumes.setUp();
+      if (failures.length === 0) return true;
+      for (const f of failures) this.event('Warning', 'FailedMount', mountFailedMessage(f));
+      if (!(await volumes.waitForChange(delayMs, this.stop.signal))) return false;
+      delayMs = Math.min(delayMs * 2, 122_000);
+    }
+  }
+
+  /** The pod's labels or annotations changed (podUpdate.ts): downward API files are rewritten. */
+  metadataChanged(): void {
+    this.objectVolumes?.podChanged();
+  }
+
   private async createSandbox(): Promise<void> {
-    this.box = await PodSandbox.create(this.pod, this.kl);
+    this.box = await PodSandbox.create(this.pod, this.kl, this.objectVolumes);
     this.event('Normal', 'SandboxReady', `Pod sandbox created: ${this.box.describe()}`);
     this.refreshStatus();
   }
 
   private async teardownSandbox(): Promise<void> {
     const box = this.box;
-    if (!box) return;
+    this.objectVolumes?.close();
+    this.objectVolumes = undefined;
+    if (!box) {
+      // Volumes set up for a sandbox that never came (a pod deleted while one waited for its ConfigMap).
+      rmSync(join(podDir(this.kl.config.stateDir, this.pod), 'volumes'), { recursive: true, force: true });
+      return;
+    }
     this.box = undefined;
     await box.remove();
     this.event('Normal', 'SandboxRemoved', `Pod sandbox removed (pause pid ${box.sandbox.pid})`);
@@ -354,7 +393,9 @@ export class PodWorker implements InstanceHost {
       imageDir: imageDirOf(cfg),
       cgroupParent: cfg.cgroupParent,
       volumeSources: box.volumeSources,
+      readOnlyVolumes: box.readOnlyVolumes,
       podBinds: box.podBinds,
+      envSources: { objects: this.kl.objects, allocatable: nodeAllocatable(cfg.stateDir), warn: (reason, message) => this.event('Warning', reason, message) },
       security: { seccompDefault: cfg.seccompDefault, seccompRoot: join(cfg.stateDir, 'seccomp') },
       leaseImage: (root) => this.kl.images.store.lease(root),
       agentPaths: { dirs: [cfg.stateDir, ...(cfg.imageDir ? [cfg.imageDir] : [])], files: [cfg.socketPath, ...(cfg.configPath ? [cfg.configPath] : [])] },

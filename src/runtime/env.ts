@@ -1,4 +1,4 @@
-import type { Container, Pod } from '../api/types.js';
+import type { Container, EnvVar, Pod } from '../api/types.js';
 import { MAX_ARG_STRLEN } from '../api/kernelLimits.js';
 import { expandVars, ExpansionTooLongError } from './command.js';
 
@@ -15,12 +15,8 @@ export function fieldRefValue(pod: Pod, fieldPath: string): string {
     case 'metadata.uid':
       return meta.uid ?? '';
     case 'metadata.labels':
-    case 'metadata.annotations': {
-      const map = (fieldPath === 'metadata.labels' ? meta.labels : meta.annotations) ?? {};
-      return Object.entries(map)
-        .map(([k, v]) => `${k}="${v}"`)
-        .join('\n');
-    }
+    case 'metadata.annotations':
+      return formatMap((fieldPath === 'metadata.labels' ? meta.labels : meta.annotations) ?? {});
     case 'spec.nodeName':
       return pod.spec?.nodeName ?? '';
     case 'spec.serviceAccountName':
@@ -37,16 +33,55 @@ export function fieldRefValue(pod: Pod, fieldPath: string): string {
 }
 
 /**
- * The container's environment: image env, then HOSTNAME, then the container's `env` in order, each
- * value expanding `$(VAR)` against what was defined before it, as the kubelet does. A value that
- * expands past what execve takes in one string throws ExpansionTooLongError (see expandVars).
+ * The downward API's map format (fieldpath.FormatMap): one `key="value"` a line, keys sorted, the
+ * value quoted as Go's strconv.Quote does.
  */
-export function containerEnv(pod: Pod, container: Container, imageEnv: Record<string, string>, hostname: string): Record<string, string> {
+export function formatMap(map: Record<string, string>): string {
+  return Object.keys(map)
+    .sort()
+    .map((k) => `${k}=${goQuote(map[k]!)}`)
+    .join('\n');
+}
+
+const NAMED_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\' };
+
+/** strconv.Quote for the characters labels and annotations hold: escapes for quotes, backslashes and control characters. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const code = ch.codePointAt(0)!;
+    if (NAMED_ESCAPES[ch]) out += NAMED_ESCAPES[ch];
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if ((code >= 0x80 && code < 0xa0) || code === 0x2028 || code === 0x2029 || code === 0xfeff) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return out + '"';
+}
+
+/** What the kubelet reads from the API for a container's environment (kubelet/envSources.ts). */
+export interface EnvSources {
+  /** The variables of `envFrom`, prefixes applied, in the order they are set (before `env`). */
+  envFrom: Array<[string, string]>;
+  /** A `valueFrom` other than fieldRef; undefined leaves the variable unset (an optional source that is missing). */
+  valueFrom(v: EnvVar): string | undefined;
+}
+
+/**
+ * The container's environment: image env, then HOSTNAME, then `envFrom`, then the container's `env`
+ * in order, each value expanding `$(VAR)` against what was defined before it, as the kubelet's
+ * makeEnvironmentVariables does (env overrides envFrom). A value that expands past what execve takes
+ * in one string throws ExpansionTooLongError (see expandVars).
+ */
+export function containerEnv(pod: Pod, container: Container, imageEnv: Record<string, string>, hostname: string, sources?: EnvSources): Record<string, string> {
   const env: Record<string, string> = { ...imageEnv };
   if (hostname) env.HOSTNAME = hostname;
+  for (const [k, v] of sources?.envFrom ?? []) env[k] = v;
   for (const v of container.env ?? []) {
     if (v.valueFrom?.fieldRef) env[v.name] = fieldRefValue(pod, v.valueFrom.fieldRef.fieldPath);
-    else env[v.name] = expandOne(`env ${v.name}`, v.value ?? '', env);
+    else if (v.valueFrom && !v.value) {
+      const value = sources?.valueFrom(v);
+      if (value !== undefined) env[v.name] = value;
+    } else env[v.name] = expandOne(`env ${v.name}`, v.value ?? '', env);
   }
   return env;
 }

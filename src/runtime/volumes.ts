@@ -4,10 +4,28 @@ import { execFileSync } from 'node:child_process';
 import type { Container, Pod, Volume } from '../api/types.js';
 import type { Bind } from './containerSpec.js';
 
-/** Host directory backing each of the pod's volumes, prepared once per pod (sandbox). */
+/**
+ * Volumes the kubelet writes from API objects (configMap, secret, downwardAPI, projected: the
+ * AtomicWriter volumes of kubelet/volumes/), mounted read-only; preparePodVolumes leaves them out.
+ */
+export function isWrittenVolume(v: Volume): boolean {
+  return v.configMap !== undefined || v.secret !== undefined || v.downwardAPI !== undefined || v.projected !== undefined;
+}
+
+/** `<podDir>/volumes`, 0700: the data of a pod's volumes (Secrets among them) is for root on the host. */
+export function podVolumesDir(podDir: string): string {
+  const dir = join(podDir, 'volumes');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  return dir;
+}
+
+/** Host directory backing each of the pod's emptyDir and hostPath volumes, prepared once per pod (sandbox). */
 export function preparePodVolumes(pod: Pod, podDir: string): Map<string, string> {
   const sources = new Map<string, string>();
+  podVolumesDir(podDir);
   for (const vol of pod.spec?.volumes ?? []) {
+    if (isWrittenVolume(vol)) continue;
     const path = prepareVolume(vol, join(podDir, 'volumes', vol.name));
     const fsGroup = pod.spec?.securityContext?.fsGroup;
     if (vol.emptyDir && fsGroup !== undefined) applyFsGroup(path, fsGroup);
@@ -60,12 +78,16 @@ function checkHostPathType(path: string, type: string): void {
   if (!ok) throw new Error(`hostPath type check failed: ${path} is not a ${type}`);
 }
 
-/** Binds for a container's volumeMounts; the launcher resolves subPath beneath the volume and the target inside the root. */
-export function volumeBinds(container: Container, sources: Map<string, string>): Bind[] {
+/**
+ * Binds for a container's volumeMounts; the launcher resolves subPath beneath the volume and the
+ * target inside the root. Volumes in `readOnlyVolumes` are mounted read-only whatever the mount says
+ * (the kubelet's configMap, secret, downwardAPI and projected volumes are).
+ */
+export function volumeBinds(container: Container, sources: Map<string, string>, readOnlyVolumes: ReadonlySet<string> = new Set()): Bind[] {
   return (container.volumeMounts ?? []).map((m) => {
     const src = sources.get(m.name);
     if (!src) throw new Error(`volumeMounts "${m.name}": no such volume`);
-    return { src, ...(m.subPath ? { sub: m.subPath } : {}), dst: m.mountPath, readOnly: m.readOnly === true };
+    return { src, ...(m.subPath ? { sub: m.subPath } : {}), dst: m.mountPath, readOnly: m.readOnly === true || readOnlyVolumes.has(m.name) };
   });
 }
 

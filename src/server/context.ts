@@ -3,6 +3,8 @@ import type { AgentConfig } from '../kubelet/config.js';
 import type { Kubelet } from '../kubelet/kubelet.js';
 import type { WatchHub } from './watchHub.js';
 import type { Event, Pod } from '../api/types.js';
+import type { ObjectStore } from '../store/objectStore.js';
+import type { ApiRegistry } from './registry/apiRegistry.js';
 
 /** What the handlers may use: the kubelet (desired state in, facts out) and the watch hubs. */
 export interface ApiServices {
@@ -10,6 +12,9 @@ export interface ApiServices {
   config: AgentConfig;
   pods: WatchHub<Pod>;
   events: WatchHub<Event>;
+  /** Every kind besides pods and events (Services, ConfigMaps, ...), and the registry serving them. */
+  objects: ObjectStore;
+  registry: ApiRegistry;
   /** When the agent started: the creation time of the built-in namespaces. */
   startedAt: Date;
   /** The TCP listener's address, for `tinylet kubeconfig` (undefined when it is off). */

@@ -1,5 +1,6 @@
 // Discovery documents, so kubectl can map "pods", "po", "ev", "ns" to URLs and verbs.
 import type { RequestContext } from './context.js';
+import { discoveryResources } from './registry/apiRegistry.js';
 import { sendJson } from './respond.js';
 
 const resource = (name: string, kind: string, namespaced: boolean, verbs: string[], extra: Record<string, unknown> = {}) => ({
@@ -44,10 +45,10 @@ export function serveDiscovery(ctx: RequestContext, path: string): boolean {
       send({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] });
       return true;
     case '/api/v1':
-      send(CORE_RESOURCES);
+      send(coreResources(ctx));
       return true;
     case '/apis':
-      send({ kind: 'APIGroupList', apiVersion: 'v1', groups: [METRICS_GROUP] });
+      send({ kind: 'APIGroupList', apiVersion: 'v1', groups: [...registryGroups(ctx), METRICS_GROUP] });
       return true;
     case '/apis/metrics.k8s.io':
       send({ kind: 'APIGroup', apiVersion: 'v1', ...METRICS_GROUP });
@@ -75,6 +76,34 @@ export function serveDiscovery(ctx: RequestContext, path: string): boolean {
       ctx.res.end('ok');
       return true;
     default:
-      return false;
+      return serveRegistryDiscovery(ctx, path);
   }
+}
+
+function coreResources(ctx: RequestContext): object {
+  const resources = [...CORE_RESOURCES.resources, ...discoveryResources(ctx.services.registry.strategies('', 'v1'))] as { name: string }[];
+  return { ...CORE_RESOURCES, resources: resources.sort((a, b) => a.name.localeCompare(b.name)) };
+}
+
+function registryGroups(ctx: RequestContext): object[] {
+  return ctx.services.registry.groups().map(({ group, version }) => {
+    const gv = { groupVersion: `${group}/${version}`, version };
+    return { name: group, versions: [gv], preferredVersion: gv };
+  });
+}
+
+/** /apis/<group> and /apis/<group>/<version> of the registry's groups. */
+function serveRegistryDiscovery(ctx: RequestContext, path: string): boolean {
+  const m = /^\/apis\/([^/]+)(?:\/([^/]+))?$/.exec(path);
+  if (!m) return false;
+  const group = ctx.services.registry.groups().find((g) => g.group === m[1]);
+  if (!group) return false;
+  if (!m[2]) {
+    const gv = { groupVersion: `${group.group}/${group.version}`, version: group.version };
+    sendJson(ctx.res, 200, { kind: 'APIGroup', apiVersion: 'v1', name: group.group, versions: [gv], preferredVersion: gv });
+    return true;
+  }
+  if (m[2] !== group.version) return false;
+  sendJson(ctx.res, 200, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group.group}/${group.version}`, resources: discoveryResources(ctx.services.registry.strategies(group.group, group.version)) });
+  return true;
 }

@@ -59,8 +59,11 @@ function routeCore(ctx: RequestContext, p: ResourcePath): void | Promise<void> {
     case 'namespaces':
       if (ns || sub) throw routeNotFound();
       return pick(ctx, { GET: () => (name ? getNamespace(ctx, name) : listNamespaces(ctx)) });
-    default:
+    default: {
+      const registry = ctx.services.registry.lookup('', 'v1', p.resource);
+      if (registry) return registry.serve(ctx, p);
       throw routeNotFound();
+    }
   }
 }
 
@@ -84,6 +87,11 @@ export function route(ctx: RequestContext, pathname: string): void | Promise<voi
   if (segs[0] === 'apis' && segs[1] === 'metrics.k8s.io' && segs[2] === 'v1beta1') {
     const p = parseResourcePath(segs.slice(3));
     if (p) return routeMetrics(ctx, p);
+  }
+  if (segs[0] === 'apis' && segs.length >= 4) {
+    const p = parseResourcePath(segs.slice(3));
+    const registry = p && ctx.services.registry.lookup(segs[1]!, segs[2]!, p.resource);
+    if (registry) return registry.serve(ctx, p!);
   }
   throw routeNotFound();
 }

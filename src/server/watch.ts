@@ -13,7 +13,9 @@ type Meta = { metadata?: ObjectMeta };
 
 export interface WatchSpec<T extends Meta> {
   hub: WatchHub<T>;
-  kind: TableKind;
+  /** The kind's server-side table, or (`table`) a function making one-row Tables. */
+  kind?: TableKind;
+  table?: (objects: T[]) => object;
   /** The objects present now (for a watch without resourceVersion: synthetic ADDED events). */
   current(): T[];
   matches(obj: T): boolean;
@@ -51,7 +53,7 @@ export function serveWatch<T extends Meta>(ctx: RequestContext, spec: WatchSpec<
   const encode = (type: WatchType | 'ERROR', object: unknown): string => {
     let obj = object;
     if (table && type !== 'ERROR') {
-      obj = asTable(ctx, spec.kind, [spec.typed(object as T)]);
+      obj = spec.table ? spec.table([spec.typed(object as T)]) : asTable(ctx, spec.kind!, [spec.typed(object as T)]);
     } else if (type !== 'ERROR') {
       obj = spec.typed(object as T);
     }

@@ -54,6 +54,16 @@ const DOC = {
     'Route service traffic to pods with label keys and values matching this selector. If empty or not present, the service is assumed to have an external process managing its endpoints, which Kubernetes will not modify. Only applies to types ClusterIP, NodePort, and LoadBalancer. Ignored if type is ExternalName. More info: https://kubernetes.io/docs/concepts/services-networking/service/',
   subsets:
     'The set of all endpoints is the union of all subsets. Addresses are placed into subsets according to the IPs they share. A single address with multiple ports, some of which are ready and some of which are not (because they come from different containers) will result in the address being displayed in different subsets for the different ports. No address will appear in both Addresses and NotReadyAddresses in the same subset. Sets of addresses and ports that comprise a service.',
+  configMapData:
+    "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. The keys stored in Data must not overlap with the keys in the BinaryData field, this is enforced during validation process.",
+  secretType: 'Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types',
+  secretData:
+    "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4",
+  addressType:
+    'addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type. This field is immutable after creation. The following address types are currently supported: * IPv4: Represents an IPv4 Address. * IPv6: Represents an IPv6 Address. * FQDN: Represents a Fully Qualified Domain Name.',
+  slicePorts:
+    'ports specifies the list of network ports exposed by each endpoint in this slice. Each port must have a unique name. When ports is empty, it indicates that there are no defined ports. When a port is defined with a nil port value, it indicates "all ports". Each slice may include a maximum of 100 ports.',
+  sliceEndpoints: 'endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints.',
 };
 
 const nameCol = (priority = 0) => col('Name', 'string', DOC.name, priority, 'name');
@@ -107,3 +117,20 @@ export const serviceColumns: TableColumnDefinition[] = [
 ];
 
 export const endpointsColumns: TableColumnDefinition[] = [nameCol(), col('Endpoints', 'string', DOC.subsets), ageCol()];
+
+export const configMapColumns: TableColumnDefinition[] = [nameCol(), col('Data', 'string', DOC.configMapData), ageCol()];
+
+export const secretColumns: TableColumnDefinition[] = [
+  nameCol(),
+  col('Type', 'string', DOC.secretType),
+  col('Data', 'string', DOC.secretData),
+  ageCol(),
+];
+
+export const endpointSliceColumns: TableColumnDefinition[] = [
+  nameCol(),
+  col('AddressType', 'string', DOC.addressType),
+  col('Ports', 'string', DOC.slicePorts),
+  col('Endpoints', 'string', DOC.sliceEndpoints),
+  ageCol(),
+];

@@ -2,11 +2,12 @@
 // g=meta.k8s.io` (how kubectl get asks). Cells always hold the wide set, because the server's
 // TableConvertor generates rows with Wide: true and leaves hiding priority-1 columns to the
 // client. Cell logic follows printers.go (printPod, printEvent, printNamespace, printService,
-// printEndpoints).
-import type { Endpoints, Event, Namespace, ObjectMeta, Pod, Service } from '../types.js';
+// printEndpoints, printConfigMap, printSecret, printEndpointSlice).
+import type { ConfigMap, EndpointSlice, Endpoints, Event, Namespace, ObjectMeta, Pod, Secret, Service } from '../types.js';
 import { formatLabels } from '../selectors/labels.js';
 import {
-  endpointsColumns, eventColumns, namespaceColumns, podColumns, serviceColumns, type TableColumnDefinition,
+  configMapColumns, endpointSliceColumns, endpointsColumns, eventColumns, namespaceColumns, podColumns, secretColumns, serviceColumns,
+  type TableColumnDefinition,
 } from './columns.js';
 import { translateTimestampSince } from './duration.js';
 import { formatEndpoints, serviceExternalIP, servicePorts } from './network.js';
@@ -47,7 +48,7 @@ export interface Table {
 }
 
 export type IncludeObject = 'None' | 'Object' | 'Metadata';
-export type TableKind = 'Pod' | 'Event' | 'Namespace' | 'Service' | 'Endpoints';
+export type TableKind = 'Pod' | 'Event' | 'Namespace' | 'Service' | 'Endpoints' | 'ConfigMap' | 'Secret' | 'EndpointSlice';
 
 export interface TableOptions {
   /** Epoch ms used for every AGE-like cell. */
@@ -171,18 +172,69 @@ const endpointsPrinter: Printer<Endpoints> = {
   ],
 };
 
+const configMapPrinter: Printer<ConfigMap> = {
+  columns: configMapColumns,
+  cells: (cm, now) => [
+    cm.metadata?.name ?? '',
+    Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length,
+    translateTimestampSince(cm.metadata?.creationTimestamp, now),
+  ],
+};
+
+const secretPrinter: Printer<Secret> = {
+  columns: secretColumns,
+  cells: (s, now) => [
+    s.metadata?.name ?? '',
+    s.type ?? '',
+    Object.keys(s.data ?? {}).length,
+    translateTimestampSince(s.metadata?.creationTimestamp, now),
+  ],
+};
+
+/** listWithMoreString: up to three items, then " + N more...", or <unset> for none. */
+function listWithMore(items: string[], max = 3): string {
+  if (items.length > max) return `${items.slice(0, max).join(',')} + ${items.length - max} more...`;
+  return items.length ? items.join(',') : '<unset>';
+}
+
+/** formatDiscoveryPorts: each port's number, or its name, or `*` for "all ports". */
+export function formatDiscoveryPorts(ports: EndpointSlice['ports']): string {
+  return listWithMore((ports ?? []).map((p) => (p.port !== undefined && p.port !== null ? String(p.port) : p.name !== undefined && p.name !== null ? p.name : '*')));
+}
+
+/** formatDiscoveryEndpoints: every address of every endpoint, ready or not. */
+export function formatDiscoveryEndpoints(endpoints: EndpointSlice['endpoints'] | undefined): string {
+  return listWithMore((endpoints ?? []).flatMap((e) => e.addresses ?? []));
+}
+
+const endpointSlicePrinter: Printer<EndpointSlice> = {
+  columns: endpointSliceColumns,
+  cells: (es, now) => [
+    es.metadata?.name ?? '',
+    es.addressType ?? '',
+    formatDiscoveryPorts(es.ports),
+    formatDiscoveryEndpoints(es.endpoints),
+    translateTimestampSince(es.metadata?.creationTimestamp, now),
+  ],
+};
+
 const PRINTERS: Record<TableKind, Printer<never>> = {
   Pod: podPrinter,
   Event: eventPrinter,
   Namespace: namespacePrinter,
   Service: servicePrinter,
   Endpoints: endpointsPrinter,
+  ConfigMap: configMapPrinter,
+  Secret: secretPrinter,
+  EndpointSlice: endpointSlicePrinter,
 };
+
+const API_VERSION: Partial<Record<TableKind, string>> = { EndpointSlice: 'discovery.k8s.io/v1' };
 
 /** The row's `object` per includeObject (apiserver transformObject). */
 function rowObject(obj: { kind?: string; apiVersion?: string; metadata?: ObjectMeta }, kind: TableKind, include: IncludeObject): unknown {
   if (include === 'None') return null;
-  if (include === 'Object') return { kind, apiVersion: 'v1', ...obj };
+  if (include === 'Object') return { kind, apiVersion: API_VERSION[kind] ?? 'v1', ...obj };
   const partial: PartialObjectMetadata = { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata ?? {} };
   return partial;
 }

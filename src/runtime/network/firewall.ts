@@ -4,9 +4,11 @@
 // setting, which tinylet does not own. These rules keep pod traffic on the machine whatever the host's
 // routes and sysctls say: nothing is forwarded between the bridge (or the pod CIDR) and any other
 // interface, and, unless the agent config sets podHostAccess, a pod cannot open connections to the
-// host itself, so services bound to 0.0.0.0 (sshd, a widely bound agent API) stay out of its reach
-// while the kubelet's own probes to pod IPs, and their replies, still work.
-import { cidrString, type Cidr } from './cidr.js';
+// host itself (but for the cluster DNS port 53 on the gateway address), so services bound to 0.0.0.0
+// (sshd, a widely bound agent API) stay out of its reach while the kubelet's own probes to pod IPs, and
+// their replies, still work. Pod -> ClusterIP -> pod traffic (src/proxy/) enters and leaves through the
+// bridge, which the forward chain accepts.
+import { cidrString, gatewayOf, type Cidr } from './cidr.js';
 import { runProcess, type ProcessResult } from '../runProcess.js';
 
 const MISSING_NFT = 'nft is missing: the pod network firewall needs nftables (apt-get install nftables)';
@@ -39,6 +41,8 @@ export function firewallRules(bridge: string, cidr: Cidr, podHostAccess: boolean
     `  iifname ${br} ct state established,related accept`,
     // IPv6's ARP: neighbour discovery reaches no service, and the host's own IPv6 to a pod needs it.
     `  iifname ${br} icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept`,
+    // The cluster DNS server the agent runs on the gateway address: the one host service pods always reach.
+    `  iifname ${br} ip daddr ${gatewayOf(cidr)} meta l4proto { tcp, udp } th dport 53 accept`,
     `  iifname ${br} drop`,
     '}',
   ];

@@ -1,4 +1,4 @@
-import { parseCidr, type Cidr } from './cidr.js';
+import { gatewayOf, parseCidr, type Cidr } from './cidr.js';
 import { bridgePorts, ensureBridge, removeBridge } from './bridge.js';
 import { Ipam } from './ipam.js';
 import { attachPodNetwork, bringUpLoopback, detachPodNetwork } from './podNetwork.js';
@@ -6,6 +6,10 @@ import { attachPodNetwork, bringUpLoopback, detachPodNetwork } from './podNetwor
 /** The node's pod network: one bridge, one IP pool, one veth per pod. */
 export class NetworkManager {
   readonly cidr: Cidr;
+  /** The bridge's address: the pods' gateway, where the agent's cluster DNS listens. */
+  readonly gateway: string;
+  /** Routed from pods and the host to the bridge, where the Service proxy DNATs ClusterIPs. */
+  readonly serviceCIDR: Cidr | undefined;
   private readonly ipam: Ipam;
   private ready: Promise<void> | undefined;
 
@@ -16,14 +20,23 @@ export class NetworkManager {
     randomIpStart = false,
     /** Let pods open connections to the host's own addresses (agent config podHostAccess). */
     readonly podHostAccess = false,
+    /** The agent config's serviceCIDR; without it pods and the host get no route to ClusterIPs. */
+    serviceCIDRText?: string,
   ) {
     this.cidr = parseCidr(cidrText);
+    this.gateway = gatewayOf(this.cidr);
+    this.serviceCIDR = serviceCIDRText === undefined ? undefined : parseCidr(serviceCIDRText);
     this.ipam = new Ipam(this.cidr, randomIpStart);
+  }
+
+  /** Brings up the bridge, its routes and firewall (once; a failure is retried by the next caller). */
+  ensureReady(): Promise<void> {
+    return this.ensure();
   }
 
   private ensure(): Promise<void> {
     // A failure (nft not installed yet) is not remembered: the next pod tries again.
-    this.ready ??= ensureBridge(this.bridge, this.cidr, { podHostAccess: this.podHostAccess }).catch((err: unknown) => {
+    this.ready ??= ensureBridge(this.bridge, this.cidr, { podHostAccess: this.podHostAccess, serviceCIDR: this.serviceCIDR }).catch((err: unknown) => {
       this.ready = undefined;
       throw err;
     });
@@ -39,7 +52,7 @@ export class NetworkManager {
     await this.ensure();
     const ip = preferredIp && this.ipam.claim(preferredIp) ? preferredIp : this.ipam.allocate();
     try {
-      return await attachPodNetwork({ pid, uid, ip, bridge: this.bridge, cidr: this.cidr });
+      return await attachPodNetwork({ pid, uid, ip, bridge: this.bridge, cidr: this.cidr, serviceCIDR: this.serviceCIDR });
     } catch (err) {
       this.ipam.release(ip);
       throw err;
@@ -57,9 +70,9 @@ export class NetworkManager {
     if ((await bridgePorts(this.bridge)).length === 0) await this.destroy();
   }
 
-  /** Removes the bridge, its route and its nftables table (agent shutdown in tests; a real node keeps them). */
+  /** Removes the bridge, its routes and its nftables table (agent shutdown in tests; a real node keeps them). */
   async destroy(): Promise<void> {
-    if (this.enabled && this.ready) await removeBridge(this.bridge, this.cidr);
+    if (this.enabled && this.ready) await removeBridge(this.bridge, this.cidr, this.serviceCIDR);
     this.ready = undefined;
   }
 }

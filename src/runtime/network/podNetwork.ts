@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Cidr } from './cidr.js';
+import { cidrString, gatewayOf, type Cidr } from './cidr.js';
 import { ipBatch, ipOk } from './ip.js';
 
 export interface PodNetwork {
@@ -15,14 +15,20 @@ export function vethNames(uid: string, bridge: string): { host: string; peer: st
 
 /**
  * One veth per pod: the host end on the bridge, the other end moved into the pause process's netns as
- * eth0. No default route is set inside the pod: the only reachable network is the pod CIDR.
+ * eth0. No default route is set inside the pod: the only reachable networks are the pod CIDR and,
+ * when given, the service CIDR via the gateway, where the Service proxy's DNAT (src/proxy/) turns
+ * ClusterIPs into pod IPs.
  */
-export async function attachPodNetwork(opts: { pid: number; uid: string; ip: string; bridge: string; cidr: Cidr }): Promise<PodNetwork> {
+export async function attachPodNetwork(opts: { pid: number; uid: string; ip: string; bridge: string; cidr: Cidr; serviceCIDR?: Cidr }): Promise<PodNetwork> {
   const { host, peer } = vethNames(opts.uid, opts.bridge);
   try {
     await ipBatch([
       `link add ${host} type veth peer name ${peer}`,
       `link set ${host} master ${opts.bridge}`,
+      // Hairpin, as the bridge CNI plugin's hairpinMode: a pod reaching itself through its Service.
+      // With br_netfilter loaded, the DNATed frame is bridged back out the port it came in on, which
+      // a bridge refuses unless that port allows it.
+      `link set ${host} type bridge_slave hairpin on`,
       `link set ${host} up`,
       `link set ${peer} netns ${opts.pid}`,
     ]);
@@ -32,6 +38,7 @@ export async function attachPodNetwork(opts: { pid: number; uid: string; ip: str
         `link set ${peer} name eth0`,
         `addr add ${opts.ip}/${opts.cidr.prefix} dev eth0`,
         'link set eth0 up',
+        ...(opts.serviceCIDR ? [`route add ${cidrString(opts.serviceCIDR)} via ${gatewayOf(opts.cidr)} dev eth0`] : []),
       ],
       opts.pid,
     );

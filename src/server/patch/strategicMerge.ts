@@ -1,5 +1,5 @@
 // Strategic merge patch (`application/strategic-merge-patch+json`: kubectl apply, label, annotate,
-// edit), for the Pod type. Lists whose Go field carries `patchStrategy:"merge"` merge element by
+// edit), for the Pod type and, given their merge keys, for other kinds. Lists whose Go field carries `patchStrategy:"merge"` merge element by
 // element on their merge key; others are replaced. The directives $patch (replace, delete, merge),
 // $retainKeys, $setElementOrder/<list> and $deleteFromPrimitiveList/<list> are honoured.
 import { isPlain } from './jsonMerge.js';
@@ -22,15 +22,24 @@ const MERGE_KEYS: Record<string, string | null> = {
 };
 const CONTAINER_KEYS: Record<string, string> = { ports: 'containerPort', env: 'name', volumeMounts: 'mountPath', volumeDevices: 'devicePath' };
 
-function mergeKeyOf(path: string): string | null | undefined {
+/** A kind's merge key for the list at `path`: a key, null for a merged list of primitives, undefined for a replaced list. */
+export type MergeKeys = (path: string) => string | null | undefined;
+
+export const podMergeKeys: MergeKeys = (path) => {
   if (path in MERGE_KEYS) return MERGE_KEYS[path];
   const m = /^spec\.(?:containers|initContainers|ephemeralContainers)\[\]\.(\w+)$/.exec(path);
   return m ? CONTAINER_KEYS[m[1]!] : undefined;
+};
+
+/** The merge keys every kind's metadata has, plus the kind's own. */
+export function mergeKeysOf(own: Record<string, string | null>): MergeKeys {
+  const keys: Record<string, string | null> = { 'metadata.finalizers': null, 'metadata.ownerReferences': 'uid', ...own };
+  return (path) => (Object.hasOwn(keys, path) ? keys[path] : undefined);
 }
 
 export class PatchError extends Error {}
 
-export function strategicMergePatch(original: unknown, patch: unknown, path = ''): unknown {
+export function strategicMergePatch(original: unknown, patch: unknown, path = '', mergeKeyOf: MergeKeys = podMergeKeys): unknown {
   if (!isPlain(patch)) return patch;
   const directive = patch.$patch;
   if (directive === 'delete') return undefined;
@@ -43,7 +52,7 @@ export function strategicMergePatch(original: unknown, patch: unknown, path = ''
       delete base[k];
       continue;
     }
-    const merged = Array.isArray(v) ? mergeList(base[k], v, childPath) : strategicMergePatch(base[k], v, childPath);
+    const merged = Array.isArray(v) ? mergeList(base[k], v, childPath, mergeKeyOf) : strategicMergePatch(base[k], v, childPath, mergeKeyOf);
     if (merged === undefined) delete base[k];
     else base[k] = merged;
   }
@@ -63,7 +72,7 @@ export function strategicMergePatch(original: unknown, patch: unknown, path = ''
   return base;
 }
 
-function mergeList(original: unknown, patch: unknown[], path: string): unknown[] {
+function mergeList(original: unknown, patch: unknown[], path: string, mergeKeyOf: MergeKeys): unknown[] {
   const key = mergeKeyOf(path);
   if (key === undefined) return patch.filter((x) => !(isPlain(x) && x.$patch));
   const current = Array.isArray(original) ? [...original] : [];
@@ -83,8 +92,8 @@ function mergeList(original: unknown, patch: unknown[], path: string): unknown[]
       if (at >= 0) current.splice(at, 1);
       continue;
     }
-    if (at >= 0) current[at] = strategicMergePatch(current[at], item, elementPath);
-    else current.push(strategicMergePatch({}, item, elementPath));
+    if (at >= 0) current[at] = strategicMergePatch(current[at], item, elementPath, mergeKeyOf);
+    else current.push(strategicMergePatch({}, item, elementPath, mergeKeyOf));
   }
   return current;
 }

@@ -1,0 +1,63 @@
+// The pod's world besides pods: the object store and its registry (Services, Endpoints,
+// EndpointSlices, ConfigMaps, Secrets), the controllers that keep Endpoints in line with pods, the
+// built-in Services, kube-proxy's rules and the cluster DNS. The agent and `tinylet run` both run it,
+// so a file with a Service and a ConfigMap behaves the same either way.
+import { BootstrapServices, kubeDnsIP } from '../controllers/bootstrapServices.js';
+import { EndpointsController } from '../controllers/endpoints/endpointsController.js';
+import type { AgentConfig } from '../kubelet/config.js';
+import type { Kubelet } from '../kubelet/kubelet.js';
+import { ApiRegistry } from '../server/registry/apiRegistry.js';
+import { ObjectStore, type LoadedObjects } from '../store/objectStore.js';
+import { ServiceNetworking } from './serviceNetworking.js';
+import { storeObjectSource } from './storeObjects.js';
+
+export class ObjectWorld {
+  readonly objects: ObjectStore;
+  readonly registry: ApiRegistry;
+  readonly endpoints: EndpointsController;
+  readonly services: ServiceNetworking;
+  private readonly bootstrap: BootstrapServices;
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly kubelet: Kubelet,
+    loaded: LoadedObjects,
+    /** Where the API listens over TCP, for the `kubernetes` Service's Endpoints. */
+    api: () => { host: string; port: number } | undefined,
+  ) {
+    const nextRv = () => kubelet.nextResourceVersion();
+    this.objects = new ObjectStore(config.stateDir, nextRv, Number(kubelet.resourceVersion), loaded);
+    this.registry = new ApiRegistry(config, loaded.byResource);
+    kubelet.objects = storeObjectSource(this.objects);
+    this.endpoints = new EndpointsController(config, this.objects, kubelet);
+    this.services = new ServiceNetworking(config, kubelet.network, this.objects, () => kubelet.listPods());
+    this.bootstrap = new BootstrapServices(config, this.objects, this.registry.serviceAllocations, () => {
+      const tcp = api();
+      return { api: tcp ? { ip: tcp.host, port: tcp.port } : undefined, dnsIP: this.services.dnsAddress };
+    });
+  }
+
+  /** Before any pod starts: pods find their Services' endpoints written as they become ready. */
+  startControllers(): void {
+    this.endpoints.start();
+  }
+
+  /** Once the API listens: the proxy rules, the DNS server, the built-in Services. */
+  async startNetworking(): Promise<void> {
+    await this.services.start();
+    this.bootstrap.start();
+    // Pods started from now on resolve through the kube-dns Service (proxied to the bridge's DNS server).
+    if (this.services.dnsAddress) this.kubelet.clusterDNS = kubeDnsIP(this.config);
+  }
+
+  /** Stops writing (the store records nothing more); the networking goes with stopNetworking. */
+  stopControllers(): void {
+    this.bootstrap.stop();
+    this.endpoints.stop();
+    this.objects.freeze();
+  }
+
+  async stopNetworking(): Promise<void> {
+    await this.services.stop();
+  }
+}

@@ -1,0 +1,149 @@
+// The endpoints and EndpointSlice controllers of the agent: they watch pods and Services and keep
+// each selector Service's Endpoints and EndpointSlice in the object store, as kube-controller-
+// manager's do through the API server. A pod's readiness or deletion reaches the endpoints in the
+// same tick (no batching period); the agent config's endpointRemovalDelaySeconds, or a Service's
+// annotation, holds a terminating pod in them for that long to reproduce kube-proxy's lag.
+import { randomUUID } from 'node:crypto';
+import { rfc3339 } from '../../api/time.js';
+import type { Pod, Service } from '../../api/types.js';
+import type { AgentConfig } from '../../kubelet/config.js';
+import type { ApiObject, ObjectStore } from '../../store/objectStore.js';
+import { endpointSlicesFor } from './endpointSliceFor.js';
+import { endpointsFor } from './endpointsFor.js';
+
+export const REMOVAL_DELAY_ANNOTATION = 'tinylet.dev/endpoint-removal-delay';
+
+/** The same object apart from what the store changes on every write. */
+function sameContent(a: ApiObject | undefined, b: ApiObject): boolean {
+  if (!a) return false;
+  const strip = (o: ApiObject) => {
+    const { resourceVersion: _r, uid: _u, creationTimestamp: _c, managedFields: _m, annotations, ...meta } = o.metadata ?? {};
+    const { 'endpoints.kubernetes.io/last-change-trigger-time': _t, ...rest } = annotations ?? {};
+    return JSON.stringify({ ...o, kind: undefined, apiVersion: undefined, metadata: { ...meta, annotations: rest } });
+  };
+  return strip(a) === strip(b);
+}
+
+export interface PodSource {
+  listPods(): Pod[];
+  on(event: 'pod', listener: (type: string, pod: Pod) => void): unknown;
+  off(event: 'pod', listener: (type: string, pod: Pod) => void): unknown;
+}
+
+export class EndpointsController {
+  private readonly dirty = new Set<string>();
+  private scheduled = false;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private unsubscribe?: () => void;
+  private stopped = false;
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly store: ObjectStore,
+    private readonly pods: PodSource,
+  ) {}
+
+  private readonly onPod = (_type: string, pod: Pod) => {
+    // Any Service of the pod's namespace may select it (before and after a label change).
+    const ns = pod.metadata?.namespace;
+    for (const s of this.store.list('services', ns)) this.mark(s);
+  };
+
+  start(): void {
+    this.pods.on('pod', this.onPod);
+    this.unsubscribe = this.store.onChange((c) => {
+      if (c.resource === 'services') this.mark(c.object);
+    });
+    for (const s of this.store.list('services')) this.mark(s);
+    // Endpoints left by Services deleted while the agent was down.
+    for (const ep of this.store.list('endpoints')) this.mark(ep);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.pods.off('pod', this.onPod);
+    this.unsubscribe?.();
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private mark(o: ApiObject): void {
+    if (this.stopped) return;
+    this.dirty.add(`${o.metadata?.namespace}/${o.metadata?.name}`);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Recomputes every marked Service now (tests and the proxy call it to not wait for the tick). */
+  flush(): void {
+    this.scheduled = false;
+    const keys = [...this.dirty];
+    this.dirty.clear();
+    for (const key of keys) {
+      const [ns, name] = key.split('/') as [string, string];
+      try {
+        this.sync(ns, name);
+      } catch (err) {
+        // One Service's failure (a full disk) is retried, and never reaches the pod that changed.
+        console.error(`tinylet: endpoints of service ${key}: ${(err as Error)?.message ?? String(err)}`);
+        this.retryLater(key, 1000);
+      }
+    }
+  }
+
+  private retryLater(key: string, ms: number): void {
+    clearTimeout(this.timers.get(key));
+    const t = setTimeout(() => {
+      this.timers.delete(key);
+      const [namespace, name] = key.split('/');
+      this.mark({ metadata: { namespace, name } });
+    }, Math.max(1, ms));
+    t.unref();
+    this.timers.set(key, t);
+  }
+
+  private removalDelayMs(svc: Service): number {
+    const a = svc.metadata?.annotations?.[REMOVAL_DELAY_ANNOTATION];
+    const n = a !== undefined && /^\d{1,4}$/.test(a.trim()) ? Number(a) : this.config.endpointRemovalDelaySeconds;
+    return n * 1000;
+  }
+
+  private sync(ns: string, name: string): void {
+    const svc = this.store.get('services', ns, name) as Service | undefined;
+    const ownedSlices = this.store.list('endpointslices', ns).filter((s) => s.metadata?.labels?.['kubernetes.io/service-name'] === name && s.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'] === 'endpointslice-controller.k8s.io');
+    if (!svc || !svc.spec?.selector) {
+      // A Service without a selector has the Endpoints its user writes; a deleted one has none.
+      if (!svc) {
+        const ep = this.store.get('endpoints', ns, name);
+        if (ep && !ep.metadata?.labels?.['tinylet.dev/managed-by']) this.store.remove('endpoints', ns, name);
+      }
+      for (const s of ownedSlices) this.store.remove('endpointslices', ns, s.metadata!.name!);
+      return;
+    }
+    const pods = this.pods.listPods().filter((p) => p.metadata?.namespace === ns);
+    const opts = { now: Date.now(), removalDelayMs: this.removalDelayMs(svc) };
+    const ep = endpointsFor(svc, pods, opts);
+    const slices = endpointSlicesFor(svc, pods, opts);
+    const next = [ep?.nextChangeAt, slices?.nextChangeAt].filter((t): t is number => t !== undefined);
+    if (next.length > 0) this.retryLater(`${ns}/${name}`, Math.min(...next) - Date.now());
+    if (ep?.endpoints) this.write('endpoints', ep.endpoints as unknown as ApiObject);
+    const keep = new Set<string>();
+    for (const slice of slices?.slices ?? []) {
+      keep.add(slice.metadata!.name!);
+      this.write('endpointslices', slice as unknown as ApiObject);
+    }
+    for (const s of ownedSlices) if (!keep.has(s.metadata!.name!)) this.store.remove('endpointslices', ns, s.metadata!.name!);
+  }
+
+  private write(resource: string, obj: ApiObject): void {
+    const meta = obj.metadata!;
+    const old = this.store.get(resource, meta.namespace, meta.name!);
+    if (sameContent(old, obj)) return;
+    this.store.put(resource, {
+      ...obj,
+      metadata: { ...meta, uid: old?.metadata?.uid ?? randomUUID(), creationTimestamp: old?.metadata?.creationTimestamp ?? rfc3339(new Date()) },
+    });
+  }
+}
+

@@ -1,0 +1,28 @@
+// The service account volume the API server's ServiceAccount admission adds to every pod
+// (kube-api-access-xxxxx, mounted at /var/run/secrets/kubernetes.io/serviceaccount): a projection of
+// a token (expirationSeconds 3607), ca.crt from the kube-root-ca.crt ConfigMap and the namespace.
+// tinylet does not add it to the spec; it writes the same files, with the placeholder token when the
+// agent serves no API and an empty ca.crt when there is no kube-root-ca.crt.
+import type { Pod } from '../../api/types.js';
+import type { Payload } from './atomicWriter.js';
+import { tokenFile, type ProjectionContext } from './projectedVolume.js';
+
+export const SERVICE_ACCOUNT_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
+const TOKEN_EXPIRATION_SECONDS = 3607;
+const DEFAULT_MODE = 0o644;
+
+/** Whether the pod gets the volume (automountServiceAccountToken is not false). */
+export const wantsServiceAccountVolume = (pod: Pod): boolean => pod.spec?.automountServiceAccountToken !== false;
+
+export function serviceAccountPayload(ctx: ProjectionContext): Payload {
+  const ns = ctx.pod.metadata?.namespace ?? 'default';
+  const ca = ctx.objects.configMap(ns, ROOT_CA_CONFIGMAP)?.data?.['ca.crt'] ?? '';
+  return new Map([
+    ['token', tokenFile(ctx, undefined, TOKEN_EXPIRATION_SECONDS, DEFAULT_MODE)],
+    ['ca.crt', { data: Buffer.from(ca, 'utf8'), mode: DEFAULT_MODE }],
+    ['namespace', { data: Buffer.from(ns, 'utf8'), mode: DEFAULT_MODE }],
+  ]);
+}
+
+export const SERVICE_ACCOUNT_TOKEN_SECONDS = TOKEN_EXPIRATION_SECONDS;
