@@ -10,6 +10,7 @@ export default defineConfig({
     maxWorkers: 2,
     reporters: ['default'],
     // No test may pull from a registry off this machine (registryConfig.ts).
-    env: { TINYLET_REGISTRY_OFFLINE: '1' },
+    // ...nor ask the host's DNS resolvers about names outside the cluster (dnsServer.ts).
+    env: { TINYLET_REGISTRY_OFFLINE: '1', TINYLET_DNS_OFFLINE: '1' },
   },
 });

@@ -5,7 +5,9 @@ import { agentWithFiles, cli } from './helpers/agent.js';
 
 const POD = (name: string, labels = `{app: ${name}}`) =>
   `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, labels: ${labels}}\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - {name: c, image: busybox, command: [sleep, '3600']}\n`;
-const SERVICE = 'apiVersion: v1\nkind: Service\nmetadata: {name: front}\nspec:\n  selector: {app: shop}\n  ports: [{port: 8080, targetPort: 80}]\n';
+// A kind tinylet does not serve (Services, ConfigMaps... are: see cli.objects.test.ts).
+const POLICY = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: front}\nspec:\n  podSelector: {matchLabels: {app: shop}}\n';
+const SERVES = 'tinylet serves Pods, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets';
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
@@ -24,24 +26,24 @@ describe('tinylet apply/create/delete -f with kinds tinylet does not serve', () 
   const { file } = ctx;
 
   it('apply refuses the whole file by default: nothing applied, each object named, exit 1', async () => {
-    const f = file('shop.yaml', `${POD('shop')}---\n${SERVICE}`);
+    const f = file('shop.yaml', `${POD('shop')}---\n${POLICY}`);
     const r = await cli(ctx.t, ['apply', '-f', f]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toBe(
-      `error: nothing was applied: tinylet does not serve these objects:\n  * ${f}#2 (Service front): kind "Service" is not served yet (tinylet serves Pods): "front" gets no cluster IP, DNS name or node port; pod shop (app=shop) is reachable on its own IP, port 80; --lenient skips it`,
+      `error: nothing was applied: tinylet does not serve these objects:\n  * ${f}#2 (NetworkPolicy front): kind "NetworkPolicy" is not served yet (${SERVES}): no network policy is enforced: the pods of this input accept traffic from any pod and from the host; --lenient skips it`,
     );
     expect((await cli(ctx.t, ['get', 'pods', '-o', 'name'])).stdout).toBe('');
     const json = await cli(ctx.t, ['apply', '-f', f, '-o', 'json']);
     expect(json.exitCode).toBe(1);
-    expect(JSON.parse(json.stdout)).toEqual({ errors: [expect.objectContaining({ source: f, object: `${f}#2 (Service front)`, reason: 'unsupported' })] });
+    expect(JSON.parse(json.stdout)).toEqual({ errors: [expect.objectContaining({ source: f, object: `${f}#2 (NetworkPolicy front)`, reason: 'unsupported' })] });
   });
 
   it('apply --lenient skips them with a warning that does not say to use --lenient, and applies the pods', async () => {
-    const f = file('shop2.yaml', `${POD('shop')}---\n${SERVICE}`);
+    const f = file('shop2.yaml', `${POD('shop')}---\n${POLICY}`);
     const r = await cli(ctx.t, ['apply', '--lenient', '-f', f]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('pod/shop created');
-    expect(r.stderr).toMatch(/^Warning: .*shop2\.yaml#2 \(Service front\): skipped: kind "Service" is not served yet \(tinylet serves Pods\): /);
+    expect(r.stderr).toMatch(/^Warning: .*shop2\.yaml#2 \(NetworkPolicy front\): skipped: kind "NetworkPolicy" is not served yet \(tinylet serves Pods, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets\): /);
     expect(r.stderr).not.toMatch(/use --lenient/);
   });
 
@@ -56,7 +58,7 @@ describe('tinylet apply/create/delete -f with kinds tinylet does not serve', () 
     const f = file('web.yaml', DEPLOYMENT);
     const refused = await cli(ctx.t, ['create', '-f', f]);
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toContain(`${f}#1 (Deployment web): kind "Deployment" is not served yet (tinylet serves Pods): --as-pod runs its spec.template as pod web; --lenient skips it`);
+    expect(refused.stderr).toContain(`${f}#1 (Deployment web): kind "Deployment" is not served yet (${SERVES}): --as-pod runs its spec.template as pod web; --lenient skips it`);
     const created = await cli(ctx.t, ['create', '--as-pod', '-f', f]);
     expect(created.exitCode, created.stderr).toBe(0);
     expect(created.stdout).toBe('pod/web created');
@@ -71,11 +73,11 @@ describe('tinylet apply/create/delete -f with kinds tinylet does not serve', () 
   });
 
   it('delete -f skips what it does not serve, with a warning, and deletes the pods', async () => {
-    const f = file('shop3.yaml', `${POD('shop')}---\n${SERVICE}`);
+    const f = file('shop3.yaml', `${POD('shop')}---\n${POLICY}`);
     const r = await cli(ctx.t, ['delete', '-f', f, '--wait=false']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('pod "shop" deleted');
-    expect(r.stderr).toMatch(/^Warning: .*\(Service front\): skipped: kind "Service" is not served yet \(tinylet serves Pods\): nothing of it to delete here$/);
+    expect(r.stderr).toMatch(/^Warning: .*\(NetworkPolicy front\): skipped: kind "NetworkPolicy" is not served yet \(tinylet serves Pods, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets\): nothing of it to delete here$/);
   });
 });
 

@@ -7,7 +7,7 @@ import { EndpointsController } from '../controllers/endpoints/endpointsControlle
 import type { AgentConfig } from '../kubelet/config.js';
 import type { Kubelet } from '../kubelet/kubelet.js';
 import { ApiRegistry } from '../server/registry/apiRegistry.js';
-import { ObjectStore, type LoadedObjects } from '../store/objectStore.js';
+import { ObjectStore, type ApiObject, type LoadedObjects } from '../store/objectStore.js';
 import { ServiceNetworking } from './serviceNetworking.js';
 import { storeObjectSource } from './storeObjects.js';
 
@@ -24,13 +24,14 @@ export class ObjectWorld {
     loaded: LoadedObjects,
     /** Where the API listens over TCP, for the `kubernetes` Service's Endpoints. */
     api: () => { host: string; port: number } | undefined,
+    opts: { proxyTable?: string } = {},
   ) {
     const nextRv = () => kubelet.nextResourceVersion();
     this.objects = new ObjectStore(config.stateDir, nextRv, Number(kubelet.resourceVersion), loaded);
     this.registry = new ApiRegistry(config, loaded.byResource);
     kubelet.objects = storeObjectSource(this.objects);
     this.endpoints = new EndpointsController(config, this.objects, kubelet);
-    this.services = new ServiceNetworking(config, kubelet.network, this.objects, () => kubelet.listPods());
+    this.services = new ServiceNetworking(config, kubelet.network, this.objects, () => kubelet.listPods(), opts);
     this.bootstrap = new BootstrapServices(config, this.objects, this.registry.serviceAllocations, () => {
       const tcp = api();
       return { api: tcp ? { ip: tcp.host, port: tcp.port } : undefined, dnsIP: this.services.dnsAddress };
@@ -48,6 +49,19 @@ export class ObjectWorld {
     this.bootstrap.start();
     // Pods started from now on resolve through the kube-dns Service (proxied to the bridge's DNS server).
     if (this.services.dnsAddress) this.kubelet.clusterDNS = kubeDnsIP(this.config);
+  }
+
+  /**
+   * Creates an object of a manifest (`tinylet run`), through its kind's strategy as the API would;
+   * throws the API error (ApiError) when it is invalid.
+   */
+  createFromManifest(object: Record<string, unknown>): ApiObject {
+    const [group, version] = typeof object.apiVersion === 'string' && object.apiVersion.includes('/') ? object.apiVersion.split('/', 2) : ['', String(object.apiVersion ?? 'v1')];
+    const kind = String(object.kind ?? '');
+    const registry = this.registry.byKind(group!, version!, kind);
+    if (!registry) throw new Error(`kind ${kind} of ${String(object.apiVersion)} is not served`);
+    const meta = (object.metadata ?? {}) as { namespace?: string };
+    return registry.createObject(registry.fromManifest(object, meta.namespace || 'default'), { config: this.config, store: this.objects });
   }
 
   /** Stops writing (the store records nothing more); the networking goes with stopNetworking. */

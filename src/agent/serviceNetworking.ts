@@ -22,8 +22,9 @@ export class ServiceNetworking {
     private readonly network: NetworkManager,
     private readonly store: ObjectStore,
     private readonly pods: () => Pod[],
+    opts: { proxyTable?: string } = {},
   ) {
-    if (network.enabled) this.proxy = new ServiceProxy({ bridge: config.bridgeName, podCIDR: config.podCIDR, serviceCIDR: config.serviceCIDR });
+    if (network.enabled) this.proxy = new ServiceProxy({ bridge: config.bridgeName, podCIDR: config.podCIDR, serviceCIDR: config.serviceCIDR, table: opts.proxyTable });
   }
 
   /** The DNS server's address (the bridge's), once it listens. */
@@ -42,7 +43,10 @@ export class ServiceNetworking {
     });
     try {
       await this.network.ensureReady();
-      const dns = new DnsServer({ view: clusterDnsView(this.config.clusterDomain, this.store, this.pods), zone: { nameserverIP: kubeDnsIP(this.config) } });
+      // TINYLET_DNS_OFFLINE=1 (the test suite): names outside the cluster get SERVFAIL instead of
+      // going to the host's resolvers, so no query leaves the machine.
+      const offline = process.env.TINYLET_DNS_OFFLINE === '1';
+      const dns = new DnsServer({ view: clusterDnsView(this.config.clusterDomain, this.store, this.pods), zone: { nameserverIP: kubeDnsIP(this.config) }, ...(offline ? { upstreams: [] } : {}) });
       await dns.listen(this.network.gateway, 53);
       this.dns = dns;
     } catch (err) {

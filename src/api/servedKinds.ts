@@ -1,15 +1,17 @@
-// Which objects of an input tinylet creates. It serves Pods (Namespaces and Events can be listed,
-// not created). Every other kind is refused by default, so that nothing runs half of a file
-// silently, and skipped with --lenient; either way the message says what tinylet serves and the
-// nearest thing it can do: a workload's pod template can run as a Pod (--as-pod), and for the rest
-// what leaving it out means for the pods of the same input.
+// Which objects of an input tinylet creates. It serves Pods, Services, Endpoints, EndpointSlices,
+// ConfigMaps and Secrets (servedResources.ts; Namespaces and Events can be listed, not created).
+// Every other kind is refused by default, so that nothing runs half of a file silently, and
+// skipped with --lenient; either way the message says what tinylet serves and the nearest thing it
+// can do: a workload's pod template can run as a Pod (--as-pod), and for the rest what leaving it
+// out means for the pods of the same input.
 //
-// This runs before validation: validate.ts sees Pods only (and objects it must refuse anyway: not
-// a mapping, no kind), so that kinds are reported once, here, the same way for `run`, `apply`,
-// `create` and `delete`.
+// This runs before validation: validate.ts sees served kinds only (and objects it must refuse
+// anyway: not a mapping, no kind), so that kinds are reported once, here, the same way for `run`,
+// `apply`, `create` and `delete`.
 import type { FieldError } from './fieldErrors.js';
 import type { ManifestDoc } from './manifest.js';
 import { notServedMeaning } from './notServedMeaning.js';
+import { creatableKind } from './servedResources.js';
 import { describeDoc } from './validate.js';
 import { podFromWorkload, podTemplatePath } from './workloadAsPod.js';
 
@@ -17,7 +19,7 @@ type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** What tinylet serves, in a few words: Namespaces and Events can be listed, not created. */
-export const SERVED = 'tinylet serves Pods';
+export const SERVED = 'tinylet serves Pods, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets';
 
 export interface KindOptions {
   /** Skip (with a warning) what is not served, instead of refusing the input. */
@@ -29,7 +31,7 @@ export interface KindOptions {
 }
 
 export interface KindPlan {
-  /** What goes on to validation and creation, in input order: Pods, workloads made Pods, objects without a kind. */
+  /** What goes on to validation and creation, in input order: served kinds, workloads made Pods, objects without a kind. */
   docs: ManifestDoc[];
   /** For each doc made from a workload (by index): its label (`app.yaml#1 (Deployment web)`) and template path. */
   fromWorkload: Map<number, { object: string; templatePath: string }>;
@@ -45,12 +47,12 @@ export function planKinds(docs: ManifestDoc[], opts: KindOptions = {}): KindPlan
   const plan: KindPlan = { docs: [], fromWorkload: new Map(), notes: [], refused: [], skipped: [] };
   const converted = new Map<number, ReturnType<typeof podFromWorkload>>();
   if (opts.asPod) for (const d of docs) if (isObj(d.object) && podTemplatePath(d.object.kind)) converted.set(d.index, podFromWorkload(d.object));
-  // The pods of this input, as they would run: what a skipped Service or ConfigMap matters to.
+  // The pods of this input, as they would run: what a skipped Namespace or PersistentVolumeClaim matters to.
   const pods = [...docs.filter((d) => isObj(d.object) && d.object.kind === 'Pod').map((d) => d.object as Obj), ...[...converted.values()].flatMap((c) => (c ? [c.pod] : []))];
 
   for (const doc of docs) {
     const o = doc.object;
-    if (!isObj(o) || typeof o.kind !== 'string' || o.kind === '' || o.kind === 'Pod') {
+    if (!isObj(o) || typeof o.kind !== 'string' || o.kind === '' || creatableKind(o.kind)) {
       plan.docs.push(doc);
       continue;
     }

@@ -3,11 +3,12 @@
 // server's rules, and the features tinylet lacks (errors, or warnings with --lenient).
 import type { Pod } from './types.js';
 import type { ManifestDoc } from './manifest.js';
-import { type FieldError, type Findings, NOT_IMPLEMENTED_MESSAGE, required, unsupported } from './fieldErrors.js';
+import { type FieldError, type Findings, required, unsupported } from './fieldErrors.js';
 import { defaultPod } from './defaults.js';
 import { findNotImplemented } from './notImplemented.js';
 import { podSchema } from './podSchema.js';
 import { schedulerOnlyNotes } from './schedulerOnlyFields.js';
+import { apiVersionError, isServedObjectKind } from './servedResources.js';
 import { decodeStrict, isUnderPath } from './schema.js';
 import { validateObjectMeta } from './validateMeta.js';
 import { validatePodSpec } from './validatePodSpec.js';
@@ -42,6 +43,12 @@ export function validatePod(pod: Pod, opts: ValidateOptions = {}): ValidationRes
 export interface ValidatedObjects {
   /** Defaulted pods that passed validation, in input order. */
   pods: Pod[];
+  /**
+   * The other served objects (Services, ConfigMaps, Secrets, Endpoints, EndpointSlices), as given,
+   * in input order: only their apiVersion and their uniqueness in the input are checked here; the
+   * server validates the rest when they are created.
+   */
+  objects: Record<string, any>[];
   errors: FieldError[];
   warnings: FieldError[];
 }
@@ -58,31 +65,34 @@ export function describeDoc(doc: ManifestDoc): string {
 }
 
 /**
- * Defaults and validates every object of an input. Only Pods are run for now; Services are
- * reported as not implemented, other kinds are refused.
+ * Defaults and validates every Pod of an input; the other served kinds pass through (see
+ * ValidatedObjects.objects). Kinds tinylet does not serve are refused (planKinds words them first).
  */
 export function validateObjects(docs: ManifestDoc[], opts: ValidateOptions = {}): ValidatedObjects {
-  const result: ValidatedObjects = { pods: [], errors: [], warnings: [] };
+  const result: ValidatedObjects = { pods: [], objects: [], errors: [], warnings: [] };
   const seen = new Map<string, string>();
   for (const doc of docs) {
     const object = docs.length > 1 ? describeDoc(doc) : undefined;
     const tag = (list: FieldError[]) => list.map((e) => (object ? { ...e, object } : e));
     const found = validateDoc(doc, opts);
-    if (found.pod && found.errors.length === 0) {
-      const meta = found.pod.metadata!;
-      const id = `${meta.namespace}/${meta.name}`;
-      const first = seen.get(id);
-      if (first !== undefined) found.errors.push({ path: 'metadata.name', kind: 'duplicate', message: `duplicate Pod ${JSON.stringify(id)} (already defined by ${first})` });
-      else seen.set(id, `${doc.source}#${doc.index + 1}`);
+    const valid = found.pod ?? found.object;
+    if (valid && found.errors.length === 0) {
+      const meta = valid.metadata ?? {};
+      const kind = String(valid.kind);
+      const id = `${meta.namespace || 'default'}/${meta.name}`;
+      const first = seen.get(`${kind} ${id}`);
+      if (first !== undefined) found.errors.push({ path: 'metadata.name', kind: 'duplicate', message: `duplicate ${kind} ${JSON.stringify(id)} (already defined by ${first})` });
+      else seen.set(`${kind} ${id}`, `${doc.source}#${doc.index + 1}`);
     }
     result.errors.push(...tag(found.errors));
     result.warnings.push(...tag(found.warnings));
-    if (found.pod && found.errors.length === 0) result.pods.push(found.pod);
+    if (found.errors.length === 0 && found.pod) result.pods.push(found.pod);
+    if (found.errors.length === 0 && found.object) result.objects.push(found.object);
   }
   return result;
 }
 
-function validateDoc(doc: ManifestDoc, opts: ValidateOptions): Findings & { pod?: Pod } {
+function validateDoc(doc: ManifestDoc, opts: ValidateOptions): Findings & { pod?: Pod; object?: Record<string, any> } {
   const o = doc.object;
   if (!isObject(o)) return { errors: [{ path: '', kind: 'invalid', message: 'must be a mapping (a Kubernetes object), not a plain value or a list' }], warnings: [] };
   if (typeof o.kind !== 'string' || o.kind === '') return { errors: [required('kind', 'every object needs apiVersion and kind')], warnings: [] };
@@ -90,10 +100,10 @@ function validateDoc(doc: ManifestDoc, opts: ValidateOptions): Findings & { pod?
     const pod = defaultPod(o as Pod);
     return { ...validatePod(pod, opts), pod };
   }
-  if (o.kind === 'Service') {
-    // Services come later; with --lenient the rest of the input still runs.
-    const gap: FieldError = { path: '', kind: 'notImplemented', message: `kind "Service": ${NOT_IMPLEMENTED_MESSAGE}` };
-    return opts.lenient ? { errors: [], warnings: [gap] } : { errors: [gap], warnings: [] };
+  if (isServedObjectKind(o.kind)) {
+    // The server validates these when they are created; a wrong apiVersion would send them nowhere.
+    const wrong = apiVersionError(o);
+    return wrong ? { errors: [wrong], warnings: [] } : { errors: [], warnings: [], object: o };
   }
   return { errors: [{ path: '', kind: 'unsupported', message: `kind ${JSON.stringify(o.kind)} is not supported` }], warnings: [] };
 }

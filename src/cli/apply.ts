@@ -1,11 +1,13 @@
 // `tinylet apply -f`: create what does not exist; otherwise a three-way merge patch computed from the
 // last-applied-configuration annotation (as kubectl's client-side apply), so fields set by others
 // stay and fields removed from the file are removed. Lists are replaced whole; the server re-applies
-// its defaults, so an unchanged container list stays unchanged.
+// its defaults, so an unchanged container list stays unchanged. Every served kind (Pods, Services,
+// ConfigMaps, Secrets, Endpoints, EndpointSlices) goes to its own API path, as a JSON merge patch.
 import { ApiStatusError } from './client/apiClient.js';
 import { connect, type ConnectionOptions } from './client/connect.js';
 import { formatCliError } from './client/errors.js';
-import { resourcePath } from './client/resources.js';
+import { objectRef, resourceForKind, resourcePath } from './client/resources.js';
+import { asStored } from './asStored.js';
 import { toJsonErrors, type JsonError } from './jsonErrors.js';
 import { readObjects } from './manifests.js';
 import { checkFormat, printResults } from './output.js';
@@ -70,28 +72,30 @@ export async function applyCommand(opts: ApplyOptions): Promise<number> {
   for (const { object, source } of objects) {
     const ns = object.metadata?.namespace ?? namespace;
     const name = object.metadata?.name;
-    const query = { lenient: opts.lenient ? 'true' : undefined };
     try {
+      const resource = resourceForKind(object.kind);
+      if (!resource) throw new Error(`${source}: kind ${JSON.stringify(object.kind)} is not served`);
       if (!name) throw new Error(`error when retrieving current configuration of "${source}": resource name may not be empty`);
+      const query = { lenient: opts.lenient && resource === 'pods' ? 'true' : undefined };
       const modified = withLastApplied(object);
       let live: Obj | undefined;
       try {
-        live = await client.get(resourcePath('pods', ns, name));
+        live = await client.get(resourcePath(resource, ns, name));
       } catch (err) {
         if (!(err instanceof ApiStatusError && err.status.code === 404)) throw err;
       }
       if (!live) {
-        done(await client.call('POST', resourcePath('pods', ns), { body: modified, query }), `pod/${name} created`);
+        done(await client.call('POST', resourcePath(resource, ns), { body: modified, query }), `${objectRef(resource, name)} created`);
         continue;
       }
       const lastText = live.metadata?.annotations?.[LAST_APPLIED];
       const original = lastText ? JSON.parse(lastText) : {};
-      const patch = threeWayMergePatch(original, modified, live);
+      const patch = threeWayMergePatch(asStored(original), asStored(modified), live);
       if (Object.keys(patch).length === 0) {
-        done(live, `pod/${name} unchanged`);
+        done(live, `${objectRef(resource, name)} unchanged`);
         continue;
       }
-      done(await client.call('PATCH', resourcePath('pods', ns, name), { body: patch, contentType: 'application/merge-patch+json', query }), `pod/${name} configured`);
+      done(await client.call('PATCH', resourcePath(resource, ns, name), { body: patch, contentType: 'application/merge-patch+json', query }), `${objectRef(resource, name)} configured`);
     } catch (err) {
       errors.push(...toJsonErrors(err).map((e) => ({ source, ...e })));
       if (err instanceof ApiStatusError && err.status.reason !== 'Invalid') console.error(`Error from server (${err.status.reason}): error when applying "${source}": ${err.status.message}`);

@@ -1,8 +1,9 @@
-// `tinylet create -f FILE|DIR|-`: POST each Pod; the server validates and answers as kubectl expects.
+// `tinylet create -f FILE|DIR|-`: POST each object (Pods, Services, ConfigMaps, Secrets, Endpoints,
+// EndpointSlices) to its kind's API path; the server validates and answers as kubectl expects.
 import { ApiStatusError } from './client/apiClient.js';
 import { connect, type ConnectionOptions } from './client/connect.js';
 import { formatCliError } from './client/errors.js';
-import { resourcePath } from './client/resources.js';
+import { objectRef, resourceForKind, resourcePath } from './client/resources.js';
 import { toJsonErrors, type JsonError } from './jsonErrors.js';
 import { readObjects } from './manifests.js';
 import { checkFormat, printResults } from './output.js';
@@ -27,12 +28,14 @@ export async function createCommand(opts: CreateOptions): Promise<number> {
   for (const { object, source } of objects) {
     const ns = object.metadata?.namespace ?? namespace;
     try {
-      const created = await client.call('POST', resourcePath('pods', ns), {
+      const resource = resourceForKind(object.kind);
+      if (!resource) throw new Error(`${source}: kind ${JSON.stringify(object.kind)} is not served`);
+      const created = await client.call('POST', resourcePath(resource, ns), {
         body: object,
-        query: { lenient: opts.lenient ? 'true' : undefined, dryRun: opts.dryRun === 'server' ? 'All' : undefined },
+        query: { lenient: opts.lenient && resource === 'pods' ? 'true' : undefined, dryRun: opts.dryRun === 'server' ? 'All' : undefined },
       });
       if (opts.output) results.push(created);
-      else console.log(`pod/${created.metadata.name} created${opts.dryRun === 'server' ? ' (server dry run)' : ''}`);
+      else console.log(`${objectRef(resource, created.metadata.name)} created${opts.dryRun === 'server' ? ' (server dry run)' : ''}`);
     } catch (err) {
       errors.push(...toJsonErrors(err).map((e) => ({ source, ...e })));
       if (err instanceof ApiStatusError && err.status.reason !== 'Invalid') console.error(`Error from server (${err.status.reason}): error when creating "${source}": ${err.status.message}`);

@@ -1,11 +1,11 @@
-// `tinylet get pods|pod NAME|events|namespaces`, with kubectl's output: server-side Tables printed by
-// kubectl's rules (-o wide adds the priority-1 columns), or -o json|yaml|name; -l, --field-selector,
-// -n, -A, -w.
+// `tinylet get pods|pod NAME|svc|cm|secrets|ep|endpointslices|events|namespaces`, with kubectl's
+// output: server-side Tables printed by kubectl's rules (-o wide adds the priority-1 columns), or
+// -o json|yaml|name; -l, --field-selector, -n, -A, -w.
 import type { Table } from '../api/printers/tables.js';
 import { printTable } from '../api/printers/text.js';
 import { ApiStatusError } from './client/apiClient.js';
 import { connect, type ConnectionOptions } from './client/connect.js';
-import { KIND, resolveResource, resourcePath, type ResourceName } from './client/resources.js';
+import { apiVersionFor, KIND, resolveResource, resourceInfo, resourcePath, type ResourceName } from './client/resources.js';
 import { jsonErrorDocument, toJsonErrors, type JsonError } from './jsonErrors.js';
 import { checkFormat, formatObjects, type OutputFormat } from './output.js';
 
@@ -22,15 +22,18 @@ export interface GetOptions extends ConnectionOptions {
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 
 export async function getCommand(args: string[], opts: GetOptions): Promise<number> {
-  if (args.length === 0) throw new Error('You must specify the type of resource to get. Valid resource types include: pods, events, namespaces');
+  if (args.length === 0) {
+    throw new Error('You must specify the type of resource to get. Valid resource types include: pods, services, endpoints, endpointslices, configmaps, secrets, events, namespaces');
+  }
   checkFormat(opts.output, ['json', 'yaml', 'name', 'wide']);
   const { resource, name: slashName } = resolveResource(args[0]!);
   const names = [...(slashName ? [slashName] : []), ...args.slice(1)];
   const { client, namespace } = connect(opts);
-  const ns = opts.allNamespaces || resource === 'namespaces' ? undefined : namespace;
+  const namespaced = resourceInfo(resource).namespaced;
+  const ns = opts.allNamespaces || !namespaced ? undefined : namespace;
   const query = { labelSelector: opts.selector, fieldSelector: opts.fieldSelector };
   const table = opts.output === undefined || opts.output === 'wide';
-  const print = { wide: opts.output === 'wide', withNamespace: opts.allNamespaces && resource !== 'namespaces', showLabels: opts.showLabels, noHeaders: opts.headers === false };
+  const print = { wide: opts.output === 'wide', withNamespace: opts.allNamespaces && namespaced, showLabels: opts.showLabels, noHeaders: opts.headers === false };
   let status = 0;
   let lastRv: string | undefined;
   let headersPrinted = false;
@@ -65,14 +68,14 @@ export async function getCommand(args: string[], opts: GetOptions): Promise<numb
     if (table) {
       const t = list as Table;
       if (t.rows.length === 0 && !opts.watch) {
-        console.error(ns && resource !== 'namespaces' ? `No resources found in ${ns} namespace.` : 'No resources found');
+        console.error(ns ? `No resources found in ${ns} namespace.` : 'No resources found');
       }
       process.stdout.write(printTable(t, print));
       headersPrinted = t.rows.length > 0;
     } else {
       const items = (list.items ?? []) as object[];
       const kind = KIND[resource];
-      const typed = items.map((i) => ({ apiVersion: 'v1', kind, ...i }));
+      const typed = items.map((i) => ({ apiVersion: apiVersionFor(resource), kind, ...i }));
       if (!opts.watch || items.length) process.stdout.write(formatObjects(typed, opts.output as OutputFormat, false, kind));
     }
     if (!opts.watch) return 0;
@@ -98,7 +101,7 @@ async function watch(
       process.stdout.write(printTable(ev.object as Table, { ...print, noHeaders: print?.noHeaders || headersDone }));
       headersDone = true;
     } else {
-      process.stdout.write(formatObjects([{ apiVersion: 'v1', kind: KIND[resource], ...ev.object }], format, true, KIND[resource]));
+      process.stdout.write(formatObjects([{ apiVersion: apiVersionFor(resource), kind: KIND[resource], ...ev.object }], format, true, KIND[resource]));
     }
   }
 }

@@ -18,6 +18,11 @@ export interface LoadOptions {
 
 export interface LoadedPods {
   pods: Pod[];
+  /**
+   * The file's other served objects (Services, Endpoints, EndpointSlices, ConfigMaps, Secrets), as
+   * written, in input order: to be created before the pods; the server validates them.
+   */
+  objects: Record<string, any>[];
   /** `Warning: ...` lines, for stderr. */
   warnings: string[];
   /** What --as-pod made of each workload, for stderr. */
@@ -47,5 +52,5 @@ export async function loadPods(path: string, options: boolean | LoadOptions = {}
     const message = `no Pod found in ${source}${plan.skipped.length ? ': every object was skipped (see the warnings above)' : ''}`;
     throw new UsageError(`${formatFieldErrors(warnings).map((w) => `Warning: ${lenientWording(w)}\n`).join('')}error: ${message}`, [{ source, message }]);
   }
-  return { pods: result.pods, warnings: formatFieldErrors(warnings).map((w) => `Warning: ${lenientWording(w)}`), notes: plan.notes };
+  return { pods: result.pods, objects: result.objects, warnings: formatFieldErrors(warnings).map((w) => `Warning: ${lenientWording(w)}`), notes: plan.notes };
 }

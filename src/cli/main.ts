@@ -76,7 +76,7 @@ program
 
 program
   .command('apply')
-  .description('create pods, or update them (image, labels, annotations, activeDeadlineSeconds) as kubectl apply does')
+  .description('create pods, services, endpoints, endpointslices, configmaps and secrets, or update them as kubectl apply does (pods: image, labels, annotations, activeDeadlineSeconds)')
   .requiredOption('-f, --filename <file>', 'file, directory or - (repeatable)', collect)
   .option('--lenient', 'accept fields tinylet does not implement, with warnings; skip kinds it does not serve')
   .option('--as-pod', 'apply the pod template of a Deployment, Job... as one Pod named after it')
@@ -85,7 +85,7 @@ program
 
 program
   .command('create')
-  .description('create pods from manifests')
+  .description('create pods, services, endpoints, endpointslices, configmaps and secrets from manifests')
   .requiredOption('-f, --filename <file>', 'file, directory or - (repeatable)', collect)
   .option('--lenient', 'accept fields tinylet does not implement, with warnings; skip kinds it does not serve')
   .option('--as-pod', 'create the pod template of a Deployment, Job... as one Pod named after it')
@@ -95,8 +95,8 @@ program
 
 program
   .command('get')
-  .description('list pods, events or namespaces (kubectl\'s columns), or print them as json/yaml/name')
-  .argument('<resource...>', 'pods|pod NAME|events|namespaces (also po, ev, ns, pod/NAME)')
+  .description('list pods, services, endpoints, endpointslices, configmaps, secrets, events or namespaces (kubectl\'s columns), or print them as json/yaml/name')
+  .argument('<resource...>', 'pods|pod NAME|services|endpoints|endpointslices|configmaps|secrets|events|namespaces (also po, svc, ep, cm, ev, ns, pod/NAME)')
   .option('-o, --output <format>', 'wide|json|yaml|name')
   .option('-l, --selector <selector>', 'label selector (=, ==, !=, in, notin, key, !key)')
   .option('--field-selector <selector>', 'field selector (metadata.name=..., status.phase!=Running, ...)')
@@ -115,12 +115,12 @@ program
 
 program
   .command('delete')
-  .description('delete pods gracefully (SIGTERM, grace period, SIGKILL), by name, file or selector')
-  .argument('[resource...]', 'pod NAME...')
-  .option('-f, --filename <file>', 'delete the pods of this manifest (repeatable)', collect)
+  .description('delete pods gracefully (SIGTERM, grace period, SIGKILL), and services, configmaps, secrets, endpoints, endpointslices, by name, file or selector')
+  .argument('[resource...]', 'pod NAME... (or svc, cm, secret, ep, endpointslice NAME...)')
+  .option('-f, --filename <file>', 'delete the objects of this manifest (repeatable)', collect)
   .option('--as-pod', 'with -f: a Deployment, Job... stands for the pod --as-pod made from it')
   .option('-l, --selector <selector>', 'label selector')
-  .option('--all', 'every pod of the namespace')
+  .option('--all', 'every object of that resource in the namespace')
   .option('--grace-period <seconds>', 'seconds before SIGKILL (default: the pod\'s terminationGracePeriodSeconds)')
   .option('--force', 'with --grace-period=0: remove the object at once (the node still stops the containers)')
   .option('--wait [bool]', 'wait until the pods are gone (default true)', (v: string) => v !== 'false', true)

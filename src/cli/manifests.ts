@@ -1,6 +1,7 @@
 import { type FieldError, formatFieldErrors, required } from '../api/fieldErrors.js';
 import { parseManifests, readManifestPaths } from '../api/manifest.js';
 import { planKinds } from '../api/servedKinds.js';
+import { apiVersionError, isServedObjectKind } from '../api/servedResources.js';
 import { describeDoc } from '../api/validate.js';
 import { fieldErrorsToJson, type JsonError } from './jsonErrors.js';
 import { lenientWording } from './lenientWording.js';
@@ -31,9 +32,10 @@ export interface ReadObjects {
 const PAST: Record<ReadOptions['verb'], string> = { apply: 'applied', create: 'created', delete: 'deleted' };
 
 /**
- * Every object of `-f` arguments (files, directories, `-`), in order. Only Pods are served: other
- * kinds refuse the whole input (nothing is sent), or are skipped with `lenient`; either way each is
- * listed with what tinylet can do instead. The server validates the Pods.
+ * Every object of `-f` arguments (files, directories, `-`), in order. Kinds tinylet does not serve
+ * (servedKinds.ts) refuse the whole input (nothing is sent), or are skipped with `lenient`; either
+ * way each is listed with what tinylet can do instead. So does a served kind in another apiVersion
+ * (a Service of apps/v1). The server validates the rest.
  */
 export async function readObjects(paths: string[], opts: ReadOptions): Promise<ReadObjects> {
   if (paths.length === 0) throw new Error('must specify one of -f and -k');
@@ -46,7 +48,9 @@ export async function readObjects(paths: string[], opts: ReadOptions): Promise<R
       for (const doc of plan.docs) {
         const o = doc.object;
         if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error(`${src.source}: object ${doc.index + 1} is not a Kubernetes object`);
+        const wrong = isServedObjectKind(o.kind) ? apiVersionError(o) : undefined;
         if (typeof o.kind !== 'string' || o.kind === '') errors.push({ ...required('kind', 'every object needs apiVersion and kind'), object: describeDoc(doc) });
+        else if (wrong) errors.push({ ...wrong, object: describeDoc(doc) });
         else out.objects.push({ object: o, source: src.source });
       }
       if (errors.length) refused.push({ errors, source: src.source });

@@ -20,7 +20,7 @@ export function formatObjects(objects: object[], format: OutputFormat, single: b
 /**
  * The objects a command handled, in the -o format (nothing without -o: the command printed its own
  * lines). With -o json a failure still gives a JSON document: the errors, with whatever was
- * handled before (see jsonErrors.ts). Server objects come without kind; Pods are all there is.
+ * handled before (see jsonErrors.ts). Objects that come without kind are Pods.
  */
 export function printResults(objects: object[], errors: JsonError[], output: string | undefined, single: boolean): void {
   if (!output) return;

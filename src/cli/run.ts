@@ -28,10 +28,11 @@ export function parseGracePeriod(text: string | undefined): number | undefined {
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
   const json = opts.output === 'json';
   if (opts.output && !json) throw new Error(`unsupported output format "${opts.output}" (only json)`);
-  const { pods, warnings, notes } = await loadPods(file, { lenient: opts.lenient, asPod: opts.asPod });
+  const { pods, objects, warnings, notes } = await loadPods(file, { lenient: opts.lenient, asPod: opts.asPod });
   for (const w of warnings) console.error(w);
   for (const n of notes) console.error(`note: ${n}`);
   const result = await runPods(pods, {
+    objects,
     config: loadConfig(opts.config),
     forMs: opts.for ? parseDuration(opts.for, '--for') : undefined,
     gracePeriodSeconds: parseGracePeriod(opts.gracePeriod),

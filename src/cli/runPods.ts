@@ -10,6 +10,19 @@ import { removeCgroupParent } from '../runtime/cgroups.js';
 import { requireHost } from './preflight.js';
 import { judge, type Verdict } from './verdict.js';
 import { longTimeout } from '../runtime/longTimeout.js';
+import { ObjectWorld } from '../agent/objectWorld.js';
+import { STORED_RESOURCES } from '../server/registry/apiRegistry.js';
+import { loadObjects } from '../store/objectStore.js';
+
+/** `service/web created (ClusterIP, cluster IP 10.96.4.2, 80/TCP)`, as kubectl apply says, with what the run made of it. */
+function createdLine(o: Record<string, any>): string {
+  const kind = String(o.kind);
+  const head = `${kind.toLowerCase()}${kind === 'EndpointSlice' ? '.discovery.k8s.io' : ''}/${o.metadata?.name} created`;
+  if (kind !== 'Service') return head;
+  const spec = o.spec ?? {};
+  const ports = (spec.ports ?? []).map((p: any) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
+  return `${head} (${spec.type ?? 'ClusterIP'}, cluster IP ${spec.clusterIP ?? 'None'}${ports ? `, ${ports}` : ''})`;
+}
 
 export interface RunResult {
   pods: Pod[];
@@ -25,6 +38,8 @@ export interface RunPodsOptions {
   force?: boolean;
   /** Where timeline and log lines go (nothing for -o json). */
   print?: (line: string) => void;
+  /** The file's Services, ConfigMaps, Secrets...: created before the pods, as `kubectl apply -f` does. */
+  objects?: Record<string, any>[];
 }
 
 /**
@@ -37,9 +52,24 @@ export async function runPods(pods: Pod[], opts: RunPodsOptions): Promise<RunRes
   const stateDir = join(opts.config.stateDir, `run-${process.pid}`);
   // Image-derived files outlive a run, so the next `tinylet run` does not make them again.
   const imageDir = imageDirOf(opts.config);
-  const kubelet = new Kubelet({ ...opts.config, stateDir, imageDir, apiPort: null, randomPodIPs: true });
-  const origin = Date.now();
   const print = opts.print ?? (() => undefined);
+  const config = { ...opts.config, stateDir, imageDir, apiPort: null, randomPodIPs: true };
+  const kubelet = new Kubelet(config);
+  // The run's own object store and Service rules (its own nftables table: an agent or another run
+  // on the same bridge keeps its rules).
+  const world = new ObjectWorld(config, kubelet, loadObjects(stateDir, STORED_RESOURCES), () => undefined, { proxyTable: `tinylet-svc-run${process.pid}` });
+  world.startControllers();
+  try {
+    for (const o of opts.objects ?? []) print(createdLine(world.createFromManifest(o)));
+    if ((opts.objects ?? []).some((o) => o.kind === 'Service')) await world.startNetworking();
+  } catch (err) {
+    world.stopControllers();
+    await world.stopNetworking();
+    await kubelet.shutdown({ gracePeriodSeconds: 0 });
+    rmSync(stateDir, { recursive: true, force: true });
+    throw err;
+  }
+  const origin = Date.now();
   const events: Event[] = [];
   kubelet.events.on('event', (e: Event) => {
     events.push(e);
@@ -80,6 +110,8 @@ export async function runPods(pods: Pod[], opts: RunPodsOptions): Promise<RunRes
     timer?.clear();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    world.stopControllers();
+    await world.stopNetworking();
     await kubelet.network.destroyIfUnused();
     await removeCgroupParent(opts.config.cgroupParent);
     rmSync(stateDir, { recursive: true, force: true });

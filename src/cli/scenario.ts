@@ -18,9 +18,10 @@ export async function scenarioRunCommand(name: string, opts: { config?: string }
   const spec = loadScenario(name);
   const config = loadConfig(opts.config);
   if (spec.agent) applyRaw(config, spec.agent, `scenarios/${name}/scenario.yaml`);
-  const { pods } = await loadPods(join(scenariosDir, name, 'pod.yaml'), false);
+  const { pods, objects } = await loadPods(join(scenariosDir, name, 'pod.yaml'), false);
   console.log(`# ${name}: ${spec.title}  (see scenarios/${name}/README.md)\n`);
   const result = await runPods(pods, {
+    objects,
     config,
     forMs: spec.run?.for ? parseDuration(spec.run.for, 'run.for') : undefined,
     gracePeriodSeconds: spec.run?.gracePeriod,

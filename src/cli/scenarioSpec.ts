@@ -52,10 +52,13 @@ export function checkScenario(spec: ScenarioSpec, result: RunResult): Check[] {
     checks.push({ ok: got === e.verdict, what: `verdict ${e.verdict}${got === e.verdict ? '' : ` (got ${got})`}` });
   }
   if (e.phase) checks.push({ ok: pod.status?.phase === e.phase, what: `phase ${e.phase}${pod.status?.phase === e.phase ? '' : ` (got ${pod.status?.phase})`}` });
-  for (const [name, want] of Object.entries(e.containers ?? {})) checks.push(...checkContainer(pod, name, want));
+  // A container is looked up in every pod of the lab (a lab may hold a client pod beside its app).
+  for (const [name, want] of Object.entries(e.containers ?? {})) checks.push(...checkContainer(result.pods.find((p) => hasContainer(p, name)) ?? pod, name, want));
   if (e.timeline) checks.push(checkTimeline(result.events, e.timeline));
   return checks;
 }
+
+const hasContainer = (pod: Pod, name: string) => [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].some((c) => c.name === name);
 
 function checkContainer(pod: Pod, name: string, want: NonNullable<ScenarioSpec['expect']['containers']>[string]): Check[] {
   const s = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].find((c) => c.name === name);

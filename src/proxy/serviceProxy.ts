@@ -14,6 +14,8 @@ export interface ServiceProxyOptions {
   bridge: string;
   podCIDR: string;
   serviceCIDR: string;
+  /** Another table than the bridge's (`tinylet run` beside an agent on the same bridge keeps its own). */
+  table?: string;
 }
 
 interface Waiter {
@@ -40,7 +42,7 @@ export class ServiceProxy {
 
   constructor(opts: ServiceProxyOptions) {
     this.bridge = opts.bridge;
-    this.table = serviceTableName(opts.bridge);
+    this.table = opts.table ?? serviceTableName(opts.bridge);
     this.podCIDR = parseCidr(opts.podCIDR);
     this.serviceCIDR = parseCidr(opts.serviceCIDR);
   }

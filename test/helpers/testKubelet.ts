@@ -116,9 +116,9 @@ export function writeTestFile(dir: string, name: string, text: string): string {
 }
 
 /** An agent config file for the CLI (`--config`) with its own state dir, bridge, CIDR and cgroup parent. */
-export function writeAgentConfig(dir: string, name: string): string {
+export function writeAgentConfig(dir: string, name: string, nodePorts?: string): string {
   const c = isolatedConfig();
   rmSync(c.stateDir, { recursive: true, force: true });
-  const yaml = `stateDir: ${join(dir, `state-${name}`)}\nbridgeName: ${c.bridgeName}\npodCIDR: ${c.podCIDR}\ncgroupParent: ${c.cgroupParent}\n`;
+  const yaml = `stateDir: ${join(dir, `state-${name}`)}\nbridgeName: ${c.bridgeName}\npodCIDR: ${c.podCIDR}\ncgroupParent: ${c.cgroupParent}\nserviceCIDR: ${c.serviceCIDR}\nserviceNodePortRange: ${nodePorts ?? `${c.serviceNodePortRange.min}-${c.serviceNodePortRange.max}`}\n`;
   return writeTestFile(dir, `agent-${name}.yaml`, yaml);
 }

@@ -5,7 +5,8 @@
 // annotation, holds a terminating pod in them for that long to reproduce kube-proxy's lag.
 import { randomUUID } from 'node:crypto';
 import { rfc3339 } from '../../api/time.js';
-import type { Pod, Service } from '../../api/types.js';
+import type { EndpointSlice, Endpoints, Pod, Service } from '../../api/types.js';
+import { MIRRORING_CONTROLLER, mirroredSlices } from './mirroredSlices.js';
 import type { AgentConfig } from '../../kubelet/config.js';
 import type { ApiObject, ObjectStore } from '../../store/objectStore.js';
 import { endpointSlicesFor } from './endpointSliceFor.js';
@@ -43,16 +44,73 @@ export class EndpointsController {
     private readonly pods: PodSource,
   ) {}
 
-  private readonly onPod = (_type: string, pod: Pod) => {
+  /**
+   * Pods gone from the node while a Service's removal delay still holds them: kube-proxy's lag does
+   * not end when the pod object does (an app that exits at once on SIGTERM is still routed to).
+   */
+  private readonly ghosts = new Map<string, { pod: Pod; until: number }>();
+
+  /**
+   * When each pod was first seen terminating, to the millisecond: the removal delay counts from
+   * there (deletionTimestamp has whole seconds only, which would cut up to a second off the lag).
+   */
+  private readonly terminatingSince = new Map<string, number>();
+
+  /** The pod with its deletion time as observed, for the endpoint functions' delay arithmetic. */
+  private precise(pod: Pod): Pod {
+    const uid = pod.metadata?.uid;
+    const since = uid ? this.terminatingSince.get(uid) : undefined;
+    if (since === undefined) return pod;
+    const grace = pod.metadata?.deletionGracePeriodSeconds ?? 0;
+    return { ...pod, metadata: { ...pod.metadata, deletionTimestamp: new Date(since + grace * 1000).toISOString() } };
+  }
+
+  private readonly onPod = (type: string, pod: Pod) => {
+    const uid = pod.metadata?.uid;
+    if (uid && pod.metadata?.deletionTimestamp && !this.terminatingSince.has(uid)) this.terminatingSince.set(uid, Date.now());
     // Any Service of the pod's namespace may select it (before and after a label change).
     const ns = pod.metadata?.namespace;
-    for (const s of this.store.list('services', ns)) this.mark(s);
+    const services = this.store.list('services', ns);
+    if (type === 'DELETED') {
+      this.keepGhost(this.precise(pod), services as Service[]);
+      if (uid) this.terminatingSince.delete(uid);
+    }
+    for (const s of services) this.mark(s);
   };
+
+  private keepGhost(pod: Pod, services: Service[]): void {
+    const delay = Math.max(0, ...services.map((s) => this.removalDelayMs(s)));
+    const ts = pod.metadata?.deletionTimestamp;
+    if (delay === 0 || !ts) return;
+    const requested = Date.parse(ts) - (pod.metadata?.deletionGracePeriodSeconds ?? 0) * 1000;
+    const until = requested + delay;
+    if (!(until > Date.now())) return;
+    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    this.ghosts.set(key, { pod, until });
+    const t = setTimeout(() => {
+      if (this.ghosts.get(key)?.pod === pod) this.ghosts.delete(key);
+      for (const s of this.store.list('services', pod.metadata?.namespace)) this.mark(s);
+    }, until - Date.now() + 1);
+    t.unref();
+  }
+
+  private podsIn(ns: string): Pod[] {
+    const live = this.pods.listPods().filter((p) => p.metadata?.namespace === ns).map((p) => this.precise(p));
+    const names = new Set(live.map((p) => p.metadata?.name));
+    const now = Date.now();
+    const ghosts = [...this.ghosts.values()].filter((g) => g.until > now && g.pod.metadata?.namespace === ns && !names.has(g.pod.metadata?.name)).map((g) => g.pod);
+    return [...live, ...ghosts];
+  }
 
   start(): void {
     this.pods.on('pod', this.onPod);
     this.unsubscribe = this.store.onChange((c) => {
       if (c.resource === 'services') this.mark(c.object);
+      // The Endpoints of a Service without a selector are mirrored into slices.
+      if (c.resource === 'endpoints') {
+        const svc = this.store.get('services', c.object.metadata?.namespace, c.object.metadata?.name ?? '') as Service | undefined;
+        if (svc && !svc.spec?.selector) this.mark(c.object);
+      }
     });
     for (const s of this.store.list('services')) this.mark(s);
     // Endpoints left by Services deleted while the agent was down.
@@ -65,6 +123,8 @@ export class EndpointsController {
     this.unsubscribe?.();
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    this.ghosts.clear();
+    this.terminatingSince.clear();
   }
 
   private mark(o: ApiObject): void {
@@ -78,6 +138,7 @@ export class EndpointsController {
   /** Recomputes every marked Service now (tests and the proxy call it to not wait for the tick). */
   flush(): void {
     this.scheduled = false;
+    if (this.stopped) return;
     const keys = [...this.dirty];
     this.dirty.clear();
     for (const key of keys) {
@@ -111,29 +172,39 @@ export class EndpointsController {
 
   private sync(ns: string, name: string): void {
     const svc = this.store.get('services', ns, name) as Service | undefined;
-    const ownedSlices = this.store.list('endpointslices', ns).filter((s) => s.metadata?.labels?.['kubernetes.io/service-name'] === name && s.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'] === 'endpointslice-controller.k8s.io');
+    const sliceOf = (by: string) => this.store.list('endpointslices', ns).filter((s) => s.metadata?.labels?.['kubernetes.io/service-name'] === name && s.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'] === by);
+    const ownedSlices = sliceOf('endpointslice-controller.k8s.io');
+    const mirrored = sliceOf(MIRRORING_CONTROLLER);
     if (!svc || !svc.spec?.selector) {
-      // A Service without a selector has the Endpoints its user writes; a deleted one has none.
+      // A Service without a selector has the Endpoints its user writes, mirrored into slices; a deleted one has none.
       if (!svc) {
         const ep = this.store.get('endpoints', ns, name);
         if (ep && !ep.metadata?.labels?.['tinylet.dev/managed-by']) this.store.remove('endpoints', ns, name);
       }
       for (const s of ownedSlices) this.store.remove('endpointslices', ns, s.metadata!.name!);
+      const want = svc && svc.spec?.type !== 'ExternalName' ? mirroredSlices(svc, this.store.get('endpoints', ns, name) as Endpoints | undefined) : [];
+      this.replaceSlices(want, mirrored, ns);
       return;
     }
-    const pods = this.pods.listPods().filter((p) => p.metadata?.namespace === ns);
+    for (const s of mirrored) this.store.remove('endpointslices', ns, s.metadata!.name!);
+    const pods = this.podsIn(ns);
     const opts = { now: Date.now(), removalDelayMs: this.removalDelayMs(svc) };
     const ep = endpointsFor(svc, pods, opts);
     const slices = endpointSlicesFor(svc, pods, opts);
     const next = [ep?.nextChangeAt, slices?.nextChangeAt].filter((t): t is number => t !== undefined);
     if (next.length > 0) this.retryLater(`${ns}/${name}`, Math.min(...next) - Date.now());
     if (ep?.endpoints) this.write('endpoints', ep.endpoints as unknown as ApiObject);
+    this.replaceSlices(slices?.slices ?? [], ownedSlices, ns);
+  }
+
+  /** Writes the slices wanted and removes the ones of `current` that are not. */
+  private replaceSlices(want: EndpointSlice[], current: ApiObject[], ns: string): void {
     const keep = new Set<string>();
-    for (const slice of slices?.slices ?? []) {
+    for (const slice of want) {
       keep.add(slice.metadata!.name!);
       this.write('endpointslices', slice as unknown as ApiObject);
     }
-    for (const s of ownedSlices) if (!keep.has(s.metadata!.name!)) this.store.remove('endpointslices', ns, s.metadata!.name!);
+    for (const s of current) if (!keep.has(s.metadata!.name!)) this.store.remove('endpointslices', ns, s.metadata!.name!);
   }
 
   private write(resource: string, obj: ApiObject): void {

@@ -30,6 +30,10 @@ export class ApiRegistry {
     return this.byPath.get(`${group}/${version}/${resource}`);
   }
 
+  byKind(group: string, version: string, kind: string): GenericRegistry | undefined {
+    return [...this.byPath.values()].find((r) => r.strategy.group === group && r.strategy.version === version && r.strategy.kind === kind);
+  }
+
   strategies(group: string, version: string): Strategy[] {
     return [...this.byPath.values()].map((r) => r.strategy).filter((s) => s.group === group && s.version === version);
   }

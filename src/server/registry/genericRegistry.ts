@@ -18,6 +18,7 @@ import { selectorFromQuery } from '../selectors.js';
 import { alreadyExists, badRequest, conflict, internalError, invalid, methodNotAllowed, notFound, routeNotFound, serviceUnavailable, unsupportedMediaType } from '../status.js';
 import { serveWatch } from '../watch.js';
 import { objectTable } from './objectTable.js';
+import { decodeProtobufObject, PROTOBUF, readRawBody } from './protobuf.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 
 const SYSTEM_FIELDS = ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'managedFields', 'selfLink'];
@@ -154,8 +155,15 @@ export class GenericRegistry {
     }
   }
 
+  /** JSON or YAML, or the protobuf client-go's typed clients send (kubectl 1.32's create configmap). */
+  private async readBody(ctx: RequestContext): Promise<unknown> {
+    if (mediaType(ctx.req) !== PROTOBUF) return readObject(ctx.req);
+    const s = this.strategy;
+    return decodeProtobufObject(await readRawBody(ctx.req), s.group, s.version, s.kind);
+  }
+
   async create(ctx: RequestContext, ns: string | undefined): Promise<void> {
-    const obj = this.forCreate(await readObject(ctx.req), ns);
+    const obj = this.forCreate(await this.readBody(ctx), ns);
     this.send(ctx, 201, [this.createObject(obj, this.sctx(ctx), ctx.query.get('dryRun') === 'All')], true);
   }
 
@@ -202,7 +210,7 @@ export class GenericRegistry {
   async update(ctx: RequestContext, ns: string | undefined, name: string, part: 'object' | 'status'): Promise<void> {
     const s = this.strategy;
     const sctx = this.sctx(ctx);
-    const body = await readObject(ctx.req);
+    const body = ctx.method === 'PUT' ? await this.readBody(ctx) : await readObject(ctx.req);
     const old = this.find(ctx, ns, name);
     const next = ctx.method === 'PATCH' ? this.patched(ctx, old, body) : body;
     if (!isObject(next)) throw badRequest(`the body of the request must be a ${s.kind} object`);
