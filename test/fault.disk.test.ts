@@ -140,11 +140,11 @@ describe('disk pressure is a pod problem', () => {
     }
     expect(text.endsWith('\n')).toBe(true);
     expect(logOf(node, w, 'c').at(-1)).toBe('filling the disk with this line');
-    // A second pod on the full disk: its failure is its own (sandbox files or container start).
+    // A second pod on the full disk: its failure is its own (its service account volume, sandbox files or container start).
     const w2 = node.run(podManifest('second', { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] }));
     await waitUntil(() => {
       const st = w2.pod.status?.containerStatuses?.[0]?.state;
-      return eventsOf(node!, w2).some((e) => e.reason === 'FailedCreatePodSandBox') || st?.terminated?.reason === 'StartError' || st?.running !== undefined;
+      return eventsOf(node!, w2).some((e) => e.reason === 'FailedCreatePodSandBox' || e.reason === 'FailedMount') || st?.terminated?.reason === 'StartError' || st?.running !== undefined;
     }, 15_000);
     expect(running(w.pod), JSON.stringify(w.pod.status?.containerStatuses)).toBe(true);
   });

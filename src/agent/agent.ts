@@ -12,6 +12,7 @@ import { StaticPodSource } from '../kubelet/staticPods.js';
 import { ApiServer } from '../server/apiServer.js';
 import { loadOrCreateToken } from '../server/auth.js';
 import { loadOrCreateCert } from '../server/tls.js';
+import { ServiceAccountTokens } from '../server/serviceAccountTokens.js';
 import { WatchHub } from '../server/watchHub.js';
 import { EventStore } from '../store/eventStore.js';
 import { persistChanges, type Persistence } from '../store/persist.js';
@@ -65,7 +66,11 @@ export class Agent {
     const nextRv = () => this.kubelet.nextResourceVersion();
     const pods = new WatchHub<Pod>(Number(this.kubelet.resourceVersion), nextRv);
     const events = new WatchHub<Event>(Number(this.kubelet.resourceVersion), nextRv);
-    this.world = new ObjectWorld(config, this.kubelet, storedObjects, () => this.server.tcpAddress);
+    // Pods get tokens and a ca.crt for the TCP API only when there is one (the socket needs neither).
+    const tls = config.apiPort !== null ? loadOrCreateCert(config.stateDir, config.apiAddress) : undefined;
+    const serviceAccounts = tls ? ServiceAccountTokens.forAgent(config.stateDir, config.clusterDomain, (ns, name) => this.kubelet.getPod(ns, name)) : undefined;
+    const podApi = serviceAccounts && { serviceAccountToken: serviceAccounts.issue.bind(serviceAccounts), caCertificate: () => tls!.cert };
+    this.world = new ObjectWorld(config, this.kubelet, storedObjects, () => this.server.tcpAddress, { podApi });
     this.objects = this.world.objects;
     this.registry = this.world.registry;
     this.kubelet.on('pod', (type, pod: Pod) => pods.publish(type, pod));
@@ -81,7 +86,8 @@ export class Agent {
       registry: this.registry,
       startedAt,
       token: this.token,
-      tls: config.apiPort !== null ? loadOrCreateCert(config.stateDir, config.apiAddress) : undefined,
+      serviceAccounts,
+      tls,
       tcpAddress: () => this.server.tcpAddress,
       commitPod: (namespace, name) => {
         if (!this.persistence) throw Object.assign(new Error('the pod store is not open'), { code: 'ESHUTDOWN' });
@@ -91,7 +97,9 @@ export class Agent {
     // A deleted pod's directory (logs, emptyDirs) goes once its worker is done, as the kubelet's pod GC does.
     this.kubelet.on('podFinished', (w: PodWorker) => {
       try {
-        if (w.deleting && !this.stopping) rmSync(podDir(config.stateDir, w.pod), { recursive: true, force: true });
+        // A static pod force-deleted comes back under the same uid, so in the same directory: the
+        // new instance's files stay when the old worker finishes after it started.
+        if (w.deleting && !this.stopping && !this.kubelet.hasSuccessor(w)) rmSync(podDir(config.stateDir, w.pod), { recursive: true, force: true });
       } catch (err) {
         console.error(`tinylet: could not remove the directory of pod ${w.key}: ${(err as Error).message}`);
       }
@@ -122,9 +130,10 @@ export class Agent {
     this.persistence = persistChanges(this.kubelet, this.podStore, this.eventStore);
     this.heartbeat.start();
     this.world.startControllers();
+    await this.world.startNetworking();
     this.recovery = await recoverPods(this.kubelet, this.podStore, this.recoveryInput);
     await this.server.listen();
-    await this.world.startNetworking();
+    this.world.apiListening();
     if (this.config.staticPodPath) {
       this.staticPods = new StaticPodSource(this.kubelet, this.config.staticPodPath);
       await this.staticPods.start();

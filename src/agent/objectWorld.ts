@@ -9,7 +9,7 @@ import type { Kubelet } from '../kubelet/kubelet.js';
 import { ApiRegistry } from '../server/registry/apiRegistry.js';
 import { ObjectStore, type ApiObject, type LoadedObjects } from '../store/objectStore.js';
 import { ServiceNetworking } from './serviceNetworking.js';
-import { storeObjectSource } from './storeObjects.js';
+import { storeObjectSource, type PodApiAccess } from './storeObjects.js';
 
 export class ObjectWorld {
   readonly objects: ObjectStore;
@@ -24,12 +24,13 @@ export class ObjectWorld {
     loaded: LoadedObjects,
     /** Where the API listens over TCP, for the `kubernetes` Service's Endpoints. */
     api: () => { host: string; port: number } | undefined,
-    opts: { proxyTable?: string } = {},
+    /** podApi: tokens and certificate of the TCP API (the agent's); without it pods get the placeholder token. */
+    opts: { proxyTable?: string; podApi?: PodApiAccess } = {},
   ) {
     const nextRv = () => kubelet.nextResourceVersion();
     this.objects = new ObjectStore(config.stateDir, nextRv, Number(kubelet.resourceVersion), loaded);
     this.registry = new ApiRegistry(config, loaded.byResource);
-    kubelet.objects = storeObjectSource(this.objects);
+    kubelet.objects = storeObjectSource(this.objects, opts.podApi);
     this.endpoints = new EndpointsController(config, this.objects, kubelet);
     this.services = new ServiceNetworking(config, kubelet.network, this.objects, () => kubelet.listPods(), opts);
     this.bootstrap = new BootstrapServices(config, this.objects, this.registry.serviceAllocations, () => {
@@ -43,12 +44,17 @@ export class ObjectWorld {
     this.endpoints.start();
   }
 
-  /** Once the API listens: the proxy rules, the DNS server, the built-in Services. */
+  /** Before pods start: the proxy rules, the DNS server (pods' resolv.conf names it), the built-in Services. */
   async startNetworking(): Promise<void> {
     await this.services.start();
     this.bootstrap.start();
     // Pods started from now on resolve through the kube-dns Service (proxied to the bridge's DNS server).
     if (this.services.dnsAddress) this.kubelet.clusterDNS = kubeDnsIP(this.config);
+  }
+
+  /** Once the API listens: the `kubernetes` Service's Endpoints get its address. */
+  apiListening(): void {
+    this.bootstrap.ensure();
   }
 
   /**

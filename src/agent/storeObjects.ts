@@ -1,10 +1,13 @@
 // The kubelet reads ConfigMaps and Secrets from the agent's object store through PodObjectSource,
-// the same boundary through which a kubelet reads them from an API server.
+// the same boundary through which a kubelet reads them from an API server. `extra` is what only an
+// agent with a TCP API has: service account tokens it accepts, and its certificate.
 import type { ConfigMap, Secret } from '../api/types.js';
 import type { PodObjectSource } from '../kubelet/podObjects.js';
 import type { ObjectStore } from '../store/objectStore.js';
 
-export function storeObjectSource(store: ObjectStore, extra: Pick<PodObjectSource, 'serviceAccountToken'> = {}): PodObjectSource {
+export type PodApiAccess = Pick<PodObjectSource, 'serviceAccountToken' | 'caCertificate'>;
+
+export function storeObjectSource(store: ObjectStore, extra: PodApiAccess = {}): PodObjectSource {
   return {
     configMap: (ns, name) => store.get('configmaps', ns, name) as ConfigMap | undefined,
     secret: (ns, name) => store.get('secrets', ns, name) as Secret | undefined,

@@ -191,7 +191,8 @@ export const podSpecSchema = struct({
   hostUsers: B,
   shareProcessNamespace: B,
   securityContext: podSecurityContextSchema,
-  imagePullSecrets: list(OBJ),
+  // LocalObjectReference: the kubelet reads the named Secrets from the pod's namespace (kubelet/images/pullSecrets.ts).
+  imagePullSecrets: list(struct({ name: S })),
   hostname: S,
   hostnameOverride: S,
   subdomain: S,

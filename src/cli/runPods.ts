@@ -13,6 +13,7 @@ import { longTimeout } from '../runtime/longTimeout.js';
 import { ObjectWorld } from '../agent/objectWorld.js';
 import { STORED_RESOURCES } from '../server/registry/apiRegistry.js';
 import { loadObjects } from '../store/objectStore.js';
+import { removeStaleRunTables, runTableName } from '../proxy/staleRunTables.js';
 
 /** `service/web created (ClusterIP, cluster IP 10.96.4.2, 80/TCP)`, as kubectl apply says, with what the run made of it. */
 function createdLine(o: Record<string, any>): string {
@@ -57,11 +58,14 @@ export async function runPods(pods: Pod[], opts: RunPodsOptions): Promise<RunRes
   const kubelet = new Kubelet(config);
   // The run's own object store and Service rules (its own nftables table: an agent or another run
   // on the same bridge keeps its rules).
-  const world = new ObjectWorld(config, kubelet, loadObjects(stateDir, STORED_RESOURCES), () => undefined, { proxyTable: `tinylet-svc-run${process.pid}` });
+  const world = new ObjectWorld(config, kubelet, loadObjects(stateDir, STORED_RESOURCES), () => undefined, { proxyTable: runTableName(process.pid) });
   world.startControllers();
   try {
     for (const o of opts.objects ?? []) print(createdLine(world.createFromManifest(o)));
-    if ((opts.objects ?? []).some((o) => o.kind === 'Service')) await world.startNetworking();
+    if ((opts.objects ?? []).some((o) => o.kind === 'Service')) {
+      await removeStaleRunTables();
+      await world.startNetworking();
+    }
   } catch (err) {
     world.stopControllers();
     await world.stopNetworking();

@@ -7,6 +7,7 @@ import { RestartBackoff } from './backoff.js';
 import type { ContainerRecord } from './containerRecord.js';
 import { startInstance, type StartContext } from './containerStarter.js';
 import { ImageNeverPullError } from './images/imageErrors.js';
+import { missingPullSecretsMessage, podPullSecrets } from './images/pullSecrets.js';
 import { CreateContainerError } from './createContainerError.js';
 import { envObjectRefs } from './envSources.js';
 import { sleepOrObjectChange, type ObjectRef } from './objectWait.js';
@@ -73,8 +74,11 @@ async function startAndWatch(host: InstanceHost, r: ContainerRecord): Promise<In
 /** startContainer: the image, the container, its start and its postStart hook. */
 async function startOne(host: InstanceHost, r: ContainerRecord): Promise<StartResult> {
   let image;
+  // Read at each start, as the kubelet's SyncPod does (a secret created later is used by the next try).
+  const pullSecrets = podPullSecrets(host.pod, host.kl.objects);
+  if (pullSecrets.missing.length > 0) host.event('Warning', 'FailedToRetrieveImagePullSecret', missingPullSecretsMessage(pullSecrets.missing));
   try {
-    image = await host.kl.images.ensureImageExists(r.spec.image ?? '', r.spec.imagePullPolicy, (type, reason, message) => host.event(type, reason, message, r));
+    image = await host.kl.images.ensureImageExists(r.spec.image ?? '', r.spec.imagePullPolicy, (type, reason, message) => host.event(type, reason, message, r), pullSecrets.secrets);
   } catch (err) {
     if (err instanceof InvalidImageNameError) return invalidImageName(host, r, err);
     if (err instanceof ImageNeverPullError) return neverPull(host, r, err);

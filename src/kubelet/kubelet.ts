@@ -113,6 +113,11 @@ export class Kubelet extends EventEmitter implements KubeletContext {
     this.emit('pod', 'MODIFIED', worker.pod);
   }
 
+  hasSuccessor(worker: PodWorker): boolean {
+    const current = this.workers.get(worker.key);
+    return current !== undefined && current !== worker && current.pod.metadata?.uid === worker.pod.metadata?.uid;
+  }
+
   logLine(worker: PodWorker, record: ContainerRecord, line: Omit<LogLine, 'timestamp'>): void {
     this.emit('log', worker, record, line);
   }

@@ -19,5 +19,10 @@ export interface KubeletContext {
   /** ConfigMaps, Secrets and service account tokens the pods consume (env, envFrom, volumes). */
   objects: PodObjectSource;
   changed(worker: PodWorker): void;
+  /**
+   * Whether another worker now runs this pod under the same uid (a static pod force-deleted comes
+   * back so): its directory is that worker's, and must not be removed with this one.
+   */
+  hasSuccessor(worker: PodWorker): boolean;
   logLine(worker: PodWorker, record: ContainerRecord, line: Omit<LogLine, 'timestamp'>): void;
 }

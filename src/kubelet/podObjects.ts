@@ -14,6 +14,11 @@ export interface PodObjectSource {
    * `serviceAccountToken` sources and the default token volume); undefined when the agent serves no API.
    */
   serviceAccountToken?(pod: Pod, audience: string | undefined, expirationSeconds: number): string | undefined;
+  /**
+   * The PEM certificate a pod's client verifies the agent's API with (the service account volume's
+   * ca.crt when no kube-root-ca.crt ConfigMap says otherwise); undefined when there is no TCP API.
+   */
+  caCertificate?(): string | undefined;
 }
 
 /** No objects at all (tinylet run with no API objects besides pods, and unit tests). */

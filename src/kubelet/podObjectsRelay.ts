@@ -43,6 +43,10 @@ export class PodObjectRelay implements PodObjectSource {
     return this.current.serviceAccountToken?.(pod, audience, expirationSeconds);
   }
 
+  caCertificate(): string | undefined {
+    return this.current.caCertificate?.();
+  }
+
   private emit(kind: 'ConfigMap' | 'Secret', namespace: string, name: string): void {
     for (const l of [...this.listeners]) {
       try {

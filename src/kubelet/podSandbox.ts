@@ -39,7 +39,9 @@ export class PodSandbox {
       const binds = writePodFiles(join(dir, 'files'), pod, hostname, net.ip, written?.serviceAccountDir, { clusterDomain: kl.config.clusterDomain, clusterDNS: kl.clusterDNS });
       return new PodSandbox(sandbox, hostname, net, volumes, binds, written?.readOnlyNames ?? new Set(), pod, kl);
     } catch (err) {
-      await new PodSandbox(sandbox, hostname, net, new Map(), [], new Set(), pod, kl).remove();
+      // The pod's volumes stay: they were set up before the sandbox (the worker's), and the next
+      // attempt (the sandbox is retried: a static pod's predecessor may still hold its veth) uses them.
+      await new PodSandbox(sandbox, hostname, net, new Map(), [], new Set(), pod, kl).remove({ podDirInUse: () => true });
       throw err;
     }
   }
@@ -50,9 +52,12 @@ export class PodSandbox {
   }
 
   /** Stops the pause process and frees the pod IP, volumes and the containers' writable layers. */
-  async remove(): Promise<void> {
+  /** `podDirInUse` is asked once the pause process is gone (a successor may have started meanwhile). */
+  async remove(opts: { podDirInUse?: () => boolean } = {}): Promise<void> {
     await stopSandbox(this.sandbox);
     await this.kl.network.detach(this.net);
+    // A successor under the same uid (a static pod come back) already uses the pod's directory.
+    if (opts.podDirInUse?.()) return;
     const dir = podDir(this.kl.config.stateDir, this.pod);
     removePodVolumes(this.pod, dir);
     rmSync(join(dir, 'containers'), { recursive: true, force: true });

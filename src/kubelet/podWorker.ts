@@ -176,10 +176,10 @@ export class PodWorker implements InstanceHost {
     this.deadlineTimer?.clear();
     await this.teardownSandbox();
     // A deleted pod's logs stay readable for a minute (kubectl logs right after a delete), then go.
-    if (this.deleting) {
+    if (this.deleting && !this.kl.hasSuccessor(this)) {
       const dir = podDir(this.kl.config.stateDir, this.pod);
       rmSync(join(dir, 'files'), { recursive: true, force: true });
-      setTimeout(() => removeQuietly(dir), DELETED_POD_LOG_RETENTION_MS).unref();
+      setTimeout(() => !this.kl.hasSuccessor(this) && removeQuietly(dir), DELETED_POD_LOG_RETENTION_MS).unref();
     }
     this.refreshStatus();
     this.finished = true;
@@ -274,11 +274,11 @@ export class PodWorker implements InstanceHost {
     this.objectVolumes = undefined;
     if (!box) {
       // Volumes set up for a sandbox that never came (a pod deleted while one waited for its ConfigMap).
-      rmSync(join(podDir(this.kl.config.stateDir, this.pod), 'volumes'), { recursive: true, force: true });
+      if (!this.kl.hasSuccessor(this)) rmSync(join(podDir(this.kl.config.stateDir, this.pod), 'volumes'), { recursive: true, force: true });
       return;
     }
     this.box = undefined;
-    await box.remove();
+    await box.remove({ podDirInUse: () => this.kl.hasSuccessor(this) });
     this.event('Normal', 'SandboxRemoved', `Pod sandbox removed (pause pid ${box.sandbox.pid})`);
   }
 

@@ -1,19 +1,27 @@
 // The HTTP front of the agent: one handler behind two listeners. The Unix socket is trusted by its
 // permissions (0660 root:tinylet); the TCP listener (loopback unless configured otherwise) demands
-// the bearer token. The server never touches processes: it hands desired state to the kubelet.
+// a bearer token: the admin token (everything), or a pod's service account token (read-only in its
+// namespace, serviceAccountAccess.ts). The server never touches processes: it hands desired state
+// to the kubelet.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { hasValidToken, PUBLIC_PATHS } from './auth.js';
+import { bearerToken, hasValidToken, PUBLIC_PATHS } from './auth.js';
 import type { ApiServices, RequestContext } from './context.js';
 import { handleExecUpgrade } from './handlers/podExec.js';
 import { isLoopback, listenTcp, listenUnix } from './listen.js';
 import { sendError, sendSocketError } from './respond.js';
 import { decodeSegments, parseRequestTarget, rawPath } from './requestTarget.js';
 import { parseResourcePath, route } from './router.js';
+import { authorizeServiceAccount, upgradeDenied } from './serviceAccountAccess.js';
+import type { ServiceAccountUser } from './serviceAccountTokens.js';
 import { routeNotFound, toApiError, unauthorized } from './status.js';
 
 type Transport = 'unix' | 'tcp';
+
+/** Who sent a request: the socket or the admin token, a pod's service account, or nobody (public paths only). */
+type Caller = { kind: 'admin' } | { kind: 'serviceAccount'; user: ServiceAccountUser } | { kind: 'anonymous' };
+const ADMIN: Caller = { kind: 'admin' };
 
 export class ApiServer {
   private readonly servers: Server[] = [];
@@ -65,21 +73,29 @@ export class ApiServer {
     );
   }
 
-  private authorized(req: IncomingMessage, pathname: string, transport: Transport): boolean {
-    return transport === 'unix' || PUBLIC_PATHS.has(pathname) || hasValidToken(req, this.services.token);
+  /** The caller, or undefined for a 401. Public paths answer anyone, whatever the token. */
+  private authorized(req: IncomingMessage, pathname: string, transport: Transport): Caller | undefined {
+    if (transport === 'unix' || hasValidToken(req, this.services.token)) return ADMIN;
+    if (PUBLIC_PATHS.has(pathname)) return { kind: 'anonymous' };
+    const bearer = bearerToken(req);
+    const user = bearer === undefined ? undefined : this.services.serviceAccounts?.verify(bearer);
+    return user ? { kind: 'serviceAccount', user } : undefined;
   }
 
   /**
    * One request: the token check first, on the raw path (string work that cannot fail), then the
-   * parsing, then the handler; every failure on the way is this request's Status reply.
+   * parsing, a service account's authorization, then the handler; every failure on the way is this
+   * request's Status reply.
    */
   private async handle(req: IncomingMessage, res: ServerResponse, transport: Transport): Promise<void> {
     const method = req.method ?? 'GET';
     const started = Date.now();
     if (this.log) res.on('finish', () => console.error(`${method} ${req.url} ${res.statusCode} ${Date.now() - started}ms (${transport})`));
     try {
-      if (!this.authorized(req, rawPath(req.url), transport)) throw unauthorized();
+      const caller = this.authorized(req, rawPath(req.url), transport);
+      if (!caller) throw unauthorized();
       const target = parseRequestTarget(req.url);
+      if (caller.kind === 'serviceAccount') authorizeServiceAccount(caller.user, method, target.pathname, target.query);
       const ctx: RequestContext = { req, res, method, query: target.query, services: this.services, transport };
       await route(ctx, target.pathname);
     } catch (err) {
@@ -98,8 +114,11 @@ export class ApiServer {
     // The HTTP server stops listening for errors on an upgraded socket: a client reset would be thrown.
     socket.on('error', () => socket.destroy());
     try {
-      if (!this.authorized(req, rawPath(req.url), transport)) throw unauthorized();
+      const caller = this.authorized(req, rawPath(req.url), transport);
+      if (!caller) throw unauthorized();
       const target = parseRequestTarget(req.url);
+      // exec runs commands in containers: never for a service account, whatever it may read.
+      if (caller.kind === 'serviceAccount') throw upgradeDenied(caller.user, req.method ?? 'GET', target.pathname, target.query);
       const segs = decodeSegments(target.pathname);
       const p = segs[0] === 'api' && segs[1] === 'v1' ? parseResourcePath(segs.slice(2)) : undefined;
       if (!p || p.resource !== 'pods' || p.subresource !== 'exec' || !p.namespace || !p.name) throw routeNotFound();

@@ -16,11 +16,15 @@ export function loadOrCreateToken(path: string): string {
   return token;
 }
 
+/** The token of an `Authorization: Bearer <token>` header, if there is one. */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+}
+
 export function hasValidToken(req: IncomingMessage, token: string): boolean {
-  const header = req.headers.authorization ?? '';
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m) return false;
-  const given = Buffer.from(m[1]!);
+  const bearer = bearerToken(req);
+  if (bearer === undefined) return false;
+  const given = Buffer.from(bearer);
   const want = Buffer.from(token);
   return given.length === want.length && timingSafeEqual(given, want);
 }

@@ -12,7 +12,12 @@ const tooLarge = () => new ApiError(413, 'RequestEntityTooLarge', `Request entit
  * The request body, at most 3 MiB (the API server's limit) or a 413. An oversized body is still read
  * to its end and dropped, so the client, still sending, gets to read the 413 instead of a reset.
  */
-export function readBody(req: IncomingMessage): Promise<string> {
+export async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readRawBody(req)).toString('utf8');
+}
+
+/** The body as bytes (protobuf bodies, whose binary Secret data UTF-8 decoding would corrupt), with readBody's limits. */
+export function readRawBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -31,7 +36,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
       else chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks).toString('utf8'));
+      if (!failed) resolve(Buffer.concat(chunks));
     });
     req.on('error', (err) => fail(badRequest(`the request body could not be read: ${err.message}`)));
     req.on('close', () => {

@@ -5,6 +5,7 @@ import type { WatchHub } from './watchHub.js';
 import type { Event, Pod } from '../api/types.js';
 import type { ObjectStore } from '../store/objectStore.js';
 import type { ApiRegistry } from './registry/apiRegistry.js';
+import type { ServiceAccountTokens } from './serviceAccountTokens.js';
 
 /** What the handlers may use: the kubelet (desired state in, facts out) and the watch hubs. */
 export interface ApiServices {
@@ -20,6 +21,8 @@ export interface ApiServices {
   /** The TCP listener's address, for `tinylet kubeconfig` (undefined when it is off). */
   tcpAddress(): { host: string; port: number } | undefined;
   token: string;
+  /** Issues and verifies the pods' service account tokens (undefined: no TCP API, no tokens). */
+  serviceAccounts?: ServiceAccountTokens;
   /**
    * Durable before acknowledged: brings this pod's store file in line with the kubelet (written
    * and fsynced, or removed) before a mutating request answers. Throws when it cannot (an error
@@ -37,7 +40,10 @@ export interface RequestContext {
   method: string;
   query: URLSearchParams;
   services: ApiServices;
-  /** 'unix' requests are trusted by the socket's permissions; 'tcp' ones carried a valid token. */
+  /**
+   * 'unix' requests are trusted by the socket's permissions; 'tcp' ones carried a valid token (the
+   * admin token, or a service account's, already authorized for this request), or asked a public path.
+   */
   transport: 'unix' | 'tcp';
 }
 

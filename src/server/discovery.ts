@@ -18,10 +18,9 @@ export const CORE_RESOURCES = {
   resources: [
     resource('events', 'Event', true, ['get', 'list', 'watch'], { shortNames: ['ev'] }),
     resource('namespaces', 'Namespace', false, ['get', 'list', 'watch'], { shortNames: ['ns'] }),
-    resource('pods', 'Pod', true, ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], { shortNames: ['po'], categories: ['all'] }),
+    // pods and pods/status come from the registry (registry/kinds/pods.ts); these two are served apart.
     resource('pods/exec', 'PodExecOptions', true, ['create', 'get']),
     resource('pods/log', 'Pod', true, ['get']),
-    resource('pods/status', 'Pod', true, ['get', 'patch', 'update']),
   ],
 };
 

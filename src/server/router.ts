@@ -6,10 +6,6 @@ import { getEvent, listEvents } from './handlers/events.js';
 import { getPodMetrics, listPodMetrics } from './handlers/metrics.js';
 import { getNamespace, listNamespaces } from './handlers/namespaces.js';
 import { podLog } from './handlers/podLog.js';
-import { createPod } from './handlers/podsCreate.js';
-import { deletePod, deletePods } from './handlers/podsDelete.js';
-import { getPod, listPods } from './handlers/podsRead.js';
-import { patchPod, replacePod, updatePodStatus } from './handlers/podsUpdate.js';
 import { serveKubeconfig } from './handlers/kubeconfig.js';
 import { serveOpenApi } from './openapi.js';
 import { decodeSegments } from './requestTarget.js';
@@ -38,19 +34,13 @@ function routeCore(ctx: RequestContext, p: ResourcePath): void | Promise<void> {
   const { namespace: ns, name, subresource: sub } = p;
   switch (p.resource) {
     case 'pods':
-      if (!name) {
-        return pick(ctx, {
-          GET: () => listPods(ctx, ns),
-          POST: () => (ns ? createPod(ctx, ns) : Promise.reject(methodNotAllowed())),
-          DELETE: () => (ns ? deletePods(ctx, ns) : Promise.reject(methodNotAllowed())),
-        });
+      // The registry serves pods and pods/status (registry/kinds/pods.ts); log and exec are their own.
+      if (sub === 'log' || sub === 'exec') {
+        if (!ns || !name) throw routeNotFound();
+        if (sub === 'log') return pick(ctx, { GET: () => podLog(ctx, ns, name) });
+        throw badRequest('Upgrade request required');
       }
-      if (!ns) throw routeNotFound();
-      if (!sub) return pick(ctx, { GET: () => getPod(ctx, ns, name), PUT: () => replacePod(ctx, ns, name), PATCH: () => patchPod(ctx, ns, name), DELETE: () => deletePod(ctx, ns, name) });
-      if (sub === 'log') return pick(ctx, { GET: () => podLog(ctx, ns, name) });
-      if (sub === 'status') return pick(ctx, { GET: () => getPod(ctx, ns, name), PUT: () => updatePodStatus(ctx, ns, name), PATCH: () => updatePodStatus(ctx, ns, name) });
-      if (sub === 'exec') throw badRequest('Upgrade request required');
-      throw routeNotFound();
+      return ctx.services.registry.lookup('', 'v1', 'pods')!.serve(ctx, p);
     case 'events':
       if (sub) throw routeNotFound();
       if (!name) return pick(ctx, { GET: () => listEvents(ctx, ns) });

@@ -80,6 +80,9 @@ export const alreadyExists = (resource: string, name: string) => new ApiError(40
 export const badRequest = (message: string) => new ApiError(400, 'BadRequest', message);
 /** NewForbidden with no resource: `forbidden: <why>`, `details: {}`. */
 export const forbidden = (why: string) => new ApiError(403, 'Forbidden', `forbidden: ${why}`, {});
+/** NewForbidden of a resource: `pods "x" is forbidden: <why>` (no name: `pods is forbidden: ...`), details {name, group, kind}. */
+export const forbiddenResource = (resource: string, name: string, why: string) =>
+  new ApiError(403, 'Forbidden', `${resource}${name ? ` "${name}"` : ''} is forbidden: ${why}`, objectDetails(resource, name));
 export const unauthorized = () => new ApiError(401, 'Unauthorized', 'Unauthorized');
 /** The router's answers for no such method or path: NewGenericServerResponse, so `details: {}`. */
 export const methodNotAllowed = () => new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});

@@ -34,9 +34,9 @@ export class MemoryObjects implements PodObjectSource {
   }
 
   /** Creates or replaces a Secret; `data` is given in plain text and stored base64, as the API stores it. */
-  putSecret(name: string, plain: Record<string, string>, namespace = 'default'): void {
+  putSecret(name: string, plain: Record<string, string>, namespace = 'default', type = 'Opaque'): void {
     const data = Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
-    this.put('Secret', namespace, name, { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, type: 'Opaque', data });
+    this.put('Secret', namespace, name, { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, type, data });
   }
 
   delete(kind: Kind, name: string, namespace = 'default'): void {

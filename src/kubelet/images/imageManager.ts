@@ -5,6 +5,7 @@ import type { ImageStore, StoredImage } from '../../runtime/images/imageStore.js
 import { pullIntoStore } from '../../runtime/images/pullIntoStore.js';
 import { parseImageReference } from '../../runtime/images/reference.js';
 import type { RegistryConfig } from '../../runtime/images/registry/registryConfig.js';
+import type { Secret } from '../../api/types.js';
 import type { EventType } from '../events.js';
 import { formatGoDuration } from '../duration.js';
 import { ImageNeverPullError } from './imageErrors.js';
@@ -12,6 +13,8 @@ import { shouldPull } from './pullPolicy.js';
 import { PullQueue } from './pullQueue.js';
 import { pullErrorText } from './pullErrorText.js';
 import { progressReporter } from './pullProgress.js';
+import { aggregateErrors, credentialAttempts } from './pullAttempts.js';
+import { pullSecretCredentials } from './pullSecrets.js';
 
 export type ImageEventSink = (type: EventType, reason: string, message: string) => void;
 
@@ -40,7 +43,13 @@ export class ImageManager {
     return this.opts.store;
   }
 
-  async ensureImageExists(image: string, policy: string | undefined, report: ImageEventSink): Promise<ResolvedImage> {
+  /**
+   * `pullSecrets` are the pod's (podPullSecrets): their credentials are tried before the node's, and
+   * only when a pull is made. As in Kubernetes, an image already present is used, with IfNotPresent
+   * or Never, by any pod, whether or not it could have pulled it: the secrets guard the registry,
+   * not the node's store (KEP-2535, KubeletEnsureSecretPulledImages, is not implemented).
+   */
+  async ensureImageExists(image: string, policy: string | undefined, report: ImageEventSink, pullSecrets: readonly Secret[] = []): Promise<ResolvedImage> {
     const invalid = invalidImageNameMessage(image);
     if (invalid !== undefined) throw new InvalidImageNameError(invalid);
     const ref = parseImageReference(image);
@@ -61,10 +70,10 @@ export class ImageManager {
       report('Normal', 'Pulled', `Container image "${image}" already present on machine`);
       return this.resolved(stored);
     }
-    return this.pull(image, ref.normalized, report);
+    return this.pull(image, ref.normalized, ref.registry, report, pullSecrets);
   }
 
-  private async pull(image: string, normalized: string, report: ImageEventSink): Promise<ResolvedImage> {
+  private async pull(image: string, normalized: string, registry: string, report: ImageEventSink, pullSecrets: readonly Secret[]): Promise<ResolvedImage> {
     report('Normal', 'Pulling', `Pulling image "${image}"`);
     const queuedAt = performance.now();
     let pulledIn = 0;
@@ -73,12 +82,12 @@ export class ImageManager {
       stored = await this.queue.run(async () => {
         const startedAt = performance.now();
         const onProgress = progressReporter(image, (message) => report('Normal', 'PullProgress', message));
-        const record = await pullIntoStore(this.opts.store, normalized, this.opts.registry, onProgress);
+        const record = await this.pullWithCredentials(normalized, registry, pullSecrets, onProgress);
         pulledIn = performance.now() - startedAt;
         return record;
       });
     } catch (err) {
-      throw new ImagePullError(`Failed to pull image "${image}": ${pullErrorText(normalized, err)}`);
+      throw new ImagePullError(`Failed to pull image "${image}": ${err instanceof PullAttemptsError ? err.message : pullErrorText(normalized, err)}`);
     }
     const waited = performance.now() - queuedAt;
     report(
@@ -87,6 +96,27 @@ export class ImageManager {
       `Successfully pulled image "${image}" in ${formatGoDuration(Math.trunc(pulledIn))} (${formatGoDuration(Math.trunc(waited))} including waiting). Image size: ${stored.size} bytes.`,
     );
     return this.resolved(stored);
+  }
+
+  /** One pull per set of credentials (pullAttempts.ts), in one turn of the queue, as the kubelet's PullImage. */
+  private async pullWithCredentials(normalized: string, registry: string, pullSecrets: readonly Secret[], onProgress: Parameters<typeof pullIntoStore>[3]): Promise<StoredImage> {
+    let podCredentials;
+    try {
+      podCredentials = pullSecretCredentials(pullSecrets);
+    } catch (err) {
+      // A malformed secret fails the pull before any registry is asked, as MakeDockerKeyring's error does.
+      throw new PullAttemptsError((err as Error).message);
+    }
+    const attempts = credentialAttempts(registry, podCredentials, this.opts.registry.credentialsFile);
+    const errors: string[] = [];
+    for (const extra of attempts) {
+      try {
+        return await pullIntoStore(this.opts.store, normalized, this.opts.registry, onProgress, extra);
+      } catch (err) {
+        errors.push(pullErrorText(normalized, err));
+      }
+    }
+    throw new PullAttemptsError(aggregateErrors(errors));
   }
 
   /** The store's image as the runtime starts it: its config, on its own root. */
@@ -110,3 +140,6 @@ export class ImageManager {
 function imageIDOf(stored: StoredImage): string {
   return stored.source === 'pulled' && stored.manifestDigest ? `${stored.repository}@${stored.manifestDigest}` : stored.configDigest;
 }
+
+/** Every attempt failed: the message is their errors, already in the kubelet's words. */
+class PullAttemptsError extends Error {}

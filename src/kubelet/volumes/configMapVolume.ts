@@ -2,6 +2,7 @@
 // listed items, each with its mode or the volume's defaultMode.
 import type { ConfigMap, Volume } from '../../api/types.js';
 import type { Payload } from './atomicWriter.js';
+import { keyedPayload } from './keyedPayload.js';
 
 type Items = NonNullable<NonNullable<Volume['configMap']>['items']>;
 
@@ -10,20 +11,7 @@ export function configMapPayload(items: Items | undefined, cm: ConfigMap, defaul
   const values = new Map<string, Buffer>();
   for (const [k, v] of Object.entries(cm.data ?? {})) values.set(k, Buffer.from(v, 'utf8'));
   for (const [k, v] of Object.entries(cm.binaryData ?? {})) values.set(k, Buffer.from(v, 'base64'));
-  const payload: Payload = new Map();
-  if (!items?.length) {
-    for (const [k, data] of values) payload.set(k, { data, mode: defaultMode });
-    return payload;
-  }
-  for (const item of items) {
-    const data = values.get(item.key);
-    if (!data) {
-      if (optional) continue;
-      throw new Error(`configmap references non-existent config key: ${item.key}`);
-    }
-    payload.set(item.path, { data, mode: item.mode ?? defaultMode });
-  }
-  return payload;
+  return keyedPayload(values, items, defaultMode, optional, (key) => `configmap references non-existent config key: ${key}`);
 }
 
 /** The volume's payload; a missing ConfigMap is an error unless optional (then the volume is empty). */

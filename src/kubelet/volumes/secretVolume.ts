@@ -2,6 +2,7 @@
 // items, each with its mode or the volume's defaultMode.
 import type { Secret, Volume } from '../../api/types.js';
 import type { Payload } from './atomicWriter.js';
+import { keyedPayload } from './keyedPayload.js';
 
 type Items = NonNullable<NonNullable<Volume['secret']>['items']>;
 
@@ -9,20 +10,7 @@ type Items = NonNullable<NonNullable<Volume['secret']>['items']>;
 export function secretPayload(items: Items | undefined, secret: Secret, defaultMode: number, optional: boolean): Payload {
   const values = new Map<string, Buffer>();
   for (const [k, v] of Object.entries(secret.data ?? {})) values.set(k, Buffer.from(v, 'base64'));
-  const payload: Payload = new Map();
-  if (!items?.length) {
-    for (const [k, data] of values) payload.set(k, { data, mode: defaultMode });
-    return payload;
-  }
-  for (const item of items) {
-    const data = values.get(item.key);
-    if (!data) {
-      if (optional) continue;
-      throw new Error(`references non-existent secret key: ${item.key}`);
-    }
-    payload.set(item.path, { data, mode: item.mode ?? defaultMode });
-  }
-  return payload;
+  return keyedPayload(values, items, defaultMode, optional, (key) => `references non-existent secret key: ${key}`);
 }
 
 /** The volume's payload; a missing Secret is an error unless optional (then the volume is empty). */

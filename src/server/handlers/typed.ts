@@ -1,11 +1,6 @@
-import type { Event, Pod } from '../../api/types.js';
+import type { Event } from '../../api/types.js';
 
-/** kind and apiVersion first, as the API server serialises objects. */
-export function typedPod(pod: Pod): Pod {
-  const { kind: _k, apiVersion: _a, ...rest } = pod;
-  return { kind: 'Pod', apiVersion: 'v1', ...rest };
-}
-
+/** kind and apiVersion first, as the API server serialises objects (pods: GenericRegistry.typed). */
 export function typedEvent(ev: Event): Event {
   const { kind: _k, apiVersion: _a, ...rest } = ev;
   return { kind: 'Event', apiVersion: 'v1', ...rest } as Event;

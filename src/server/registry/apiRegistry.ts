@@ -1,10 +1,11 @@
-// The kinds this agent serves from its object store, by group, version and resource, and what
-// discovery says about them.
+// The kinds this agent serves, by group, version and resource, and what discovery says about them:
+// those of its object store, and pods (kept by the kubelet, kinds/pods.ts).
 import type { AgentConfig } from '../../kubelet/config.js';
 import type { ApiObject } from '../../store/objectStore.js';
 import { GenericRegistry } from './genericRegistry.js';
 import { configMapStrategy } from './kinds/configMaps.js';
 import { endpointSliceStrategy, endpointsStrategy } from './kinds/endpoints.js';
+import { podStrategy } from './kinds/pods.js';
 import { secretStrategy } from './kinds/secrets.js';
 import { serviceStrategy, type ServiceAllocations } from './kinds/services.js';
 import type { Strategy } from './strategy.js';
@@ -21,7 +22,7 @@ export class ApiRegistry {
   constructor(config: AgentConfig, stored: ReadonlyMap<string, ApiObject[]>) {
     const services = serviceStrategy(config, stored.get('services') ?? []);
     this.serviceAllocations = services.allocations;
-    for (const s of [configMapStrategy, secretStrategy, services, endpointsStrategy, endpointSliceStrategy]) {
+    for (const s of [podStrategy, configMapStrategy, secretStrategy, services, endpointsStrategy, endpointSliceStrategy]) {
       this.byPath.set(`${s.group}/${s.version}/${s.resource}`, new GenericRegistry(s));
     }
   }

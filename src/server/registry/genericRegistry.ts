@@ -1,24 +1,28 @@
 // The API server's generic registry (k8s.io/apiserver registry/generic/registry.Store) for every
 // kind kept in the object store: list, watch, get, create, update, patch, delete, deletecollection
 // and the status subresource, with names, uids, resourceVersions, conflicts, selectors, dry runs and
-// tables done once. What a kind adds is its Strategy (strategy.ts).
+// tables done once. What a kind adds is its Strategy (strategy.ts); where its objects live is a
+// storage backend (storage.ts): the object store, unless the strategy brings its own (pods, in the
+// kubelet: kinds/pods.ts).
 import { randomUUID } from 'node:crypto';
 import { generateName } from '../../api/defaults.js';
 import type { FieldGetter } from '../../api/selectors/fields.js';
 import { rfc3339 } from '../../api/time.js';
 import type { ApiObject } from '../../store/objectStore.js';
-import { mediaType, readObject } from '../body.js';
+import { mediaType, readObject, readRawBody } from '../body.js';
 import type { RequestContext, ResourcePath } from '../context.js';
 import { listOptions } from '../listOptions.js';
 import { jsonMergePatch } from '../patch/jsonMerge.js';
 import { jsonPatch } from '../patch/jsonPatch.js';
 import { PatchError, strategicMergePatch } from '../patch/strategicMerge.js';
-import { asTable, sendJson, wantsTable } from '../respond.js';
+import { int64Param } from '../queryParams.js';
+import { asTable, sendJson, wantsTable, warningHeaders } from '../respond.js';
 import { selectorFromQuery } from '../selectors.js';
-import { alreadyExists, badRequest, conflict, internalError, invalid, methodNotAllowed, notFound, routeNotFound, serviceUnavailable, unsupportedMediaType } from '../status.js';
+import { alreadyExists, badRequest, conflict, invalid, methodNotAllowed, notFound, routeNotFound, unsupportedMediaType } from '../status.js';
 import { serveWatch } from '../watch.js';
 import { objectTable } from './objectTable.js';
-import { decodeProtobufObject, PROTOBUF, readRawBody } from './protobuf.js';
+import { decodeProtobufObject, PROTOBUF } from './protobuf.js';
+import { type DeleteOptions, type ObjectStorage, objectStoreStorage } from './storage.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 
 const SYSTEM_FIELDS = ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'managedFields', 'selfLink'];
@@ -33,7 +37,11 @@ const metaFields: FieldGetter<ApiObject> = {
 function fieldGetterOf(s: Strategy): FieldGetter<ApiObject> {
   const own = s.fieldGetter;
   if (!own) return metaFields;
-  return { fields: [...metaFields.fields, ...own.fields], get: (o, f) => (metaFields.fields.includes(f) ? metaFields.get(o, f) : own.get(o, f)) };
+  return {
+    fields: [...new Set([...metaFields.fields, ...own.fields])],
+    ...(own.aliases ? { aliases: own.aliases } : {}),
+    get: (o, f) => (metaFields.fields.includes(f) ? metaFields.get(o, f) : own.get(o, f)),
+  };
 }
 
 /** Without volatile metadata: two states that differ only in these are the same object (a no-op update). */
@@ -56,7 +64,17 @@ export class GenericRegistry {
   };
 
   private sctx(ctx: RequestContext): StrategyContext {
-    return { config: ctx.services.config, store: ctx.services.objects };
+    return { config: ctx.services.config, store: ctx.services.objects, services: ctx.services, query: ctx.query, warn: (w) => warningHeaders(ctx.res, w) };
+  }
+
+  /** Where the kind's objects live: the strategy's backend, or the object store. */
+  storage(sctx: StrategyContext): ObjectStorage {
+    const s = this.strategy;
+    return s.storage ? s.storage(sctx) : objectStoreStorage(sctx.store, s.resource, s.kind, () => sctx.services?.kubelet.resourceVersion);
+  }
+
+  private storageOf(ctx: RequestContext): ObjectStorage {
+    return this.storage(this.sctx(ctx));
   }
 
   serve(ctx: RequestContext, p: ResourcePath): void | Promise<void> {
@@ -92,14 +110,10 @@ export class GenericRegistry {
     throw routeNotFound();
   }
 
-  private find(ctx: RequestContext, ns: string | undefined, name: string): ApiObject {
-    const o = ctx.services.objects.get(this.strategy.resource, ns, name);
+  private find(storage: ObjectStorage, ns: string | undefined, name: string): ApiObject {
+    const o = storage.get(ns, name);
     if (!o) throw notFound(this.strategy.resource, name);
     return o;
-  }
-
-  private items(ctx: RequestContext, ns: string | undefined): ApiObject[] {
-    return ctx.services.objects.list(this.strategy.resource, ns);
   }
 
   private send(ctx: RequestContext, code: number, objects: ApiObject[], single: boolean, rv?: string): void {
@@ -117,15 +131,16 @@ export class GenericRegistry {
   list(ctx: RequestContext, ns: string | undefined): void {
     const opts = listOptions(ctx);
     const matches = selectorFromQuery(ctx, fieldGetterOf(this.strategy));
+    const storage = this.storageOf(ctx);
     if (opts.watch) {
-      serveWatch(ctx, { hub: ctx.services.objects.hub(this.strategy.resource), table: (objs) => this.table(ctx, objs, undefined), current: () => this.items(ctx, ns), matches: (o) => (ns === undefined || o.metadata?.namespace === ns) && matches(o), typed: this.typed }, opts);
+      serveWatch(ctx, { hub: storage.hub, table: (objs) => this.table(ctx, objs, undefined), current: () => storage.list(ns), matches: (o) => (ns === undefined || o.metadata?.namespace === ns) && matches(o), typed: this.typed }, opts);
       return;
     }
-    this.send(ctx, 200, this.items(ctx, ns).filter(matches), false, ctx.services.kubelet.resourceVersion);
+    this.send(ctx, 200, storage.list(ns).filter(matches), false, storage.resourceVersion);
   }
 
   get(ctx: RequestContext, ns: string | undefined, name: string): void {
-    this.send(ctx, 200, [this.find(ctx, ns, name)], true);
+    this.send(ctx, 200, [this.find(this.storageOf(ctx), ns, name)], true);
   }
 
   /** The object a client sent, ready for the strategy: kind checked, namespace from the URL, system fields dropped. */
@@ -143,15 +158,13 @@ export class GenericRegistry {
     return { ...rest, apiVersion: this.gv, kind: s.kind, metadata: meta } as ApiObject;
   }
 
-  private store(ctx: { store: StrategyContext['store'] } | RequestContext, obj: ApiObject, undo: () => void): ApiObject {
-    const store = 'store' in ctx ? ctx.store : ctx.services.objects;
+  /** Runs a storage write; when it fails, `undo` gives back what was allocated for it. */
+  private written(write: () => ApiObject, undo: () => void): ApiObject {
     try {
-      return store.put(this.strategy.resource, obj);
+      return write();
     } catch (err) {
       undo();
-      const e = err as NodeJS.ErrnoException | undefined;
-      if (e?.code === 'ESHUTDOWN') throw serviceUnavailable('the agent is shutting down: the change was not recorded');
-      throw internalError(`the ${this.strategy.kind} could not be stored: ${e?.message ?? String(err)}`);
+      throw err;
     }
   }
 
@@ -177,12 +190,13 @@ export class GenericRegistry {
     const name = obj.metadata?.name ?? '';
     const errors = s.validate(obj, sctx);
     if (errors.length > 0) throw invalid(s.kind, name, errors);
-    if (sctx.store.get(s.resource, obj.metadata?.namespace, name)) throw alreadyExists(s.resource, name);
+    const storage = this.storage(sctx);
+    if (storage.get(obj.metadata?.namespace, name)) throw alreadyExists(s.resource, name);
     obj = { ...obj, metadata: { ...obj.metadata, uid: randomUUID(), creationTimestamp: rfc3339(new Date()) } };
     if (dryRun) return obj;
     if (s.allocate) obj = s.allocate(obj, sctx);
     const allocated = obj;
-    return this.store(sctx, obj, () => s.release?.(allocated, undefined, sctx));
+    return this.written(() => storage.create(allocated), () => s.release?.(allocated, undefined, sctx));
   }
 
   /** The object of a manifest as a create would take it (namespace given, system fields dropped). */
@@ -211,9 +225,10 @@ export class GenericRegistry {
     const s = this.strategy;
     const sctx = this.sctx(ctx);
     const body = ctx.method === 'PUT' ? await this.readBody(ctx) : await readObject(ctx.req);
-    const old = this.find(ctx, ns, name);
+    const storage = this.storage(sctx);
+    const old = this.find(storage, ns, name);
     const next = ctx.method === 'PATCH' ? this.patched(ctx, old, body) : body;
-    if (!isObject(next)) throw badRequest(`the body of the request must be a ${s.kind} object`);
+    if (!isObject(next)) throw badRequest(ctx.method === 'PATCH' ? `the patched object is not a ${s.kind} object` : `the body of the request must be a ${s.kind} object`);
     const meta: Record<string, any> = isObject(next.metadata) ? next.metadata : {};
     if (next.kind !== undefined && next.kind !== s.kind) throw badRequest(`the kind of the object in the body (${JSON.stringify(next.kind)}) is not ${s.kind}`);
     if (meta.name && meta.name !== name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
@@ -232,28 +247,46 @@ export class GenericRegistry {
       obj = part === 'status' ? { ...old, status: obj.status } : { ...obj, status: old.status };
     }
     if (part === 'object' && s.prepareForUpdate) obj = s.prepareForUpdate(obj, old, sctx);
-    const errors = [...s.validate(obj, sctx), ...(s.validateUpdate?.(obj, old, sctx) ?? [])];
+    if (part === 'status' && s.prepareForStatusUpdate) obj = s.prepareForStatusUpdate(obj, old, sctx);
+    const errors =
+      part === 'status' && s.validateStatusUpdate
+        ? s.validateStatusUpdate(obj, old, sctx)
+        : [...(s.validateUpdateOnly ? [] : s.validate(obj, sctx)), ...(s.validateUpdate?.(obj, old, sctx) ?? [])];
     if (errors.length > 0) throw invalid(s.kind, name, errors);
     const dryRun = ctx.query.get('dryRun') === 'All';
-    // A no-op (kubectl apply of an unchanged file): no new resourceVersion, nothing announced.
-    if (comparable(obj) === comparable(old)) return this.send(ctx, 200, [old], true);
+    // A no-op (kubectl apply of an unchanged file): no new resourceVersion, nothing announced, and
+    // the reply is the object as a GET returns it (kubectl patch's "(no change)").
+    const unchanged = s.unchanged ? s.unchanged(obj, old, part) : comparable(obj) === comparable(old);
+    if (unchanged) return this.send(ctx, 200, [old], true);
     if (dryRun) return this.send(ctx, 200, [obj], true);
     if (s.allocateUpdate) obj = s.allocateUpdate(obj, old, sctx);
-    const stored = this.store(ctx, obj, () => s.release?.(obj, old, sctx));
+    const next2 = obj;
+    const stored = this.written(() => storage.update(next2, old, part), () => s.release?.(next2, old, sctx));
     s.release?.(old, stored, sctx);
     this.send(ctx, 200, [stored], true);
   }
 
-  private async deleteOptions(ctx: RequestContext): Promise<{ preconditions?: { uid?: string; resourceVersion?: string }; dryRun: boolean }> {
+  private async deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
     const body = await readObject(ctx.req);
     const opts: Record<string, any> = isObject(body) ? body : {};
-    if (opts.preconditions !== undefined && opts.preconditions !== null && !isObject(opts.preconditions)) throw badRequest('preconditions: must be an object');
     const dry = opts.dryRun;
     if (dry !== undefined && dry !== null && !(Array.isArray(dry) && dry.every((d) => typeof d === 'string'))) throw badRequest('dryRun: must be a list of strings');
-    return { preconditions: opts.preconditions ?? undefined, dryRun: (Array.isArray(dry) && dry.includes('All')) || ctx.query.get('dryRun') === 'All' };
+    if (opts.preconditions !== undefined && opts.preconditions !== null && !isObject(opts.preconditions)) throw badRequest('preconditions: must be an object');
+    const out: DeleteOptions = { preconditions: opts.preconditions ?? undefined, dryRun: (Array.isArray(dry) && dry.includes('All')) || ctx.query.get('dryRun') === 'All' };
+    if (this.strategy.gracefulDelete) {
+      // The body's, else the query's int64 as the parameter codec parses it: `gracePeriodSeconds=abc` is a 400.
+      let grace: unknown = opts.gracePeriodSeconds;
+      if (grace === undefined) grace = int64Param(ctx.query, 'gracePeriodSeconds');
+      if (grace !== undefined && grace !== null) {
+        if (!Number.isInteger(grace)) throw badRequest(`invalid gracePeriodSeconds: ${String(grace)}`);
+        // The API server turns a negative grace period into the shortest graceful one.
+        out.gracePeriodSeconds = (grace as number) < 0 ? 1 : (grace as number);
+      }
+    }
+    return out;
   }
 
-  private deleteOne(ctx: RequestContext, obj: ApiObject, opts: Awaited<ReturnType<GenericRegistry['deleteOptions']>>): ApiObject {
+  private deleteOne(ctx: RequestContext, storage: ObjectStorage, obj: ApiObject, opts: DeleteOptions): ApiObject {
     const meta = obj.metadata!;
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== meta.uid) throw conflict(this.strategy.resource, meta.name!, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid}`);
@@ -261,30 +294,25 @@ export class GenericRegistry {
       throw conflict(this.strategy.resource, meta.name!, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
     }
     if (opts.dryRun) return obj;
-    let gone: ApiObject | undefined;
-    try {
-      gone = ctx.services.objects.remove(this.strategy.resource, meta.namespace, meta.name!);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException | undefined;
-      if (e?.code === 'ESHUTDOWN') throw serviceUnavailable('the agent is shutting down: the change was not recorded');
-      throw internalError(`the ${this.strategy.kind} could not be removed: ${e?.message ?? String(err)}`);
-    }
+    const gone = storage.delete(obj, opts);
     if (gone) this.strategy.release?.(gone, undefined, this.sctx(ctx));
     return gone ?? obj;
   }
 
   async delete(ctx: RequestContext, ns: string | undefined, name: string): Promise<void> {
     const opts = await this.deleteOptions(ctx);
-    const obj = this.find(ctx, ns, name);
-    this.send(ctx, 200, [this.deleteOne(ctx, obj, opts)], true);
+    const storage = this.storageOf(ctx);
+    const obj = this.find(storage, ns, name);
+    this.send(ctx, 200, [this.deleteOne(ctx, storage, obj, opts)], true);
   }
 
   async deleteCollection(ctx: RequestContext, ns: string | undefined): Promise<void> {
     const opts = await this.deleteOptions(ctx);
-    listOptions(ctx);
+    listOptions(ctx); // a deletecollection takes ListOptions too: a bad one is a 400 before anything goes
     const matches = selectorFromQuery(ctx, fieldGetterOf(this.strategy));
-    const deleted = this.items(ctx, ns).filter(matches).map((o) => this.deleteOne(ctx, o, opts));
-    this.send(ctx, 200, deleted, false, ctx.services.kubelet.resourceVersion);
+    const storage = this.storageOf(ctx);
+    const deleted = storage.list(ns).filter(matches).map((o) => this.deleteOne(ctx, storage, o, opts));
+    this.send(ctx, 200, deleted, false, storage.resourceVersion);
   }
 }
 

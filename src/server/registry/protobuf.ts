@@ -5,13 +5,11 @@
 // the JSON form every other path takes; another kind, or a field this decoder does not know that
 // carries a value, is refused rather than silently dropped. Responses stay JSON (clients send
 // `Accept: application/vnd.kubernetes.protobuf,application/json`).
-import type { IncomingMessage } from 'node:http';
 import { rfc3339 } from '../../api/time.js';
 import { ApiError, badRequest } from '../status.js';
 
 export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
-const MAX_BODY = 3 * 1024 * 1024;
 
 type Scalar = 'string' | 'bytes' | 'int' | 'bool' | 'time' | 'intOrString' | 'stringMap' | 'bytesMap';
 interface Field {
@@ -269,32 +267,3 @@ export function decodeProtobufObject(body: Buffer, group: string, version: strin
   return { apiVersion, kind: bodyKind, ...obj };
 }
 
-/** The raw request body, at most 3 MiB (the API server's limit), as body.ts reads JSON. */
-export function readRawBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    const fail = (err: ApiError) => {
-      if (failed) return;
-      failed = true;
-      chunks.length = 0;
-      reject(err);
-    };
-    const tooLarge = () => new ApiError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY}`);
-    if (Number(req.headers['content-length']) > MAX_BODY) fail(tooLarge());
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > MAX_BODY) fail(tooLarge());
-      else chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks));
-    });
-    req.on('error', (err) => fail(badRequest(`the request body could not be read: ${err.message}`)));
-    req.on('close', () => {
-      if (!req.complete) fail(badRequest('the request body was cut short'));
-    });
-  });
-}

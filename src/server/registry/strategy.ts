@@ -7,12 +7,20 @@ import type { TableKind } from '../../api/printers/tables.js';
 import type { FieldGetter } from '../../api/selectors/fields.js';
 import type { AgentConfig } from '../../kubelet/config.js';
 import type { ApiObject, ObjectStore } from '../../store/objectStore.js';
+import type { ApiServices } from '../context.js';
 import type { MergeKeys } from '../patch/strategicMerge.js';
+import type { ObjectStorage } from './storage.js';
 
 /** What a strategy may consult. */
 export interface StrategyContext {
   config: AgentConfig;
   store: ObjectStore;
+  /** The API server's services, when the change comes through a request (a kind kept elsewhere needs them). */
+  services?: ApiServices;
+  /** The request's query, for a kind's own parameters (a Pod's `lenient`). */
+  query?: URLSearchParams;
+  /** Sends warnings (Warning headers) with the reply. */
+  warn?(messages: readonly string[]): void;
 }
 
 export interface Strategy {
@@ -36,6 +44,13 @@ export interface Strategy {
   hasStatus?: boolean;
   /** Which verbs clients may use; the default is all of them. */
   readOnly?: boolean;
+  /** Deletes take a grace period (DeleteOptions.gracePeriodSeconds, in the body or the query). */
+  gracefulDelete?: boolean;
+  /**
+   * Where the objects live; without it, the object store (storage.ts). A kind kept elsewhere (pods,
+   * in the kubelet) gives its own backend.
+   */
+  storage?(ctx: StrategyContext): ObjectStorage;
 
   /** Defaulting and the kind's own normalisation (Secret stringData), before validation. */
   prepareForCreate?(obj: ApiObject, ctx: StrategyContext): ApiObject;
@@ -47,6 +62,18 @@ export interface Strategy {
   allocate?(obj: ApiObject, ctx: StrategyContext): ApiObject;
   prepareForUpdate?(next: ApiObject, old: ApiObject, ctx: StrategyContext): ApiObject;
   validateUpdate?(next: ApiObject, old: ApiObject, ctx: StrategyContext): FieldError[];
+  /** `validateUpdate` is the whole validation of an update (ValidatePodUpdate): `validate` does not run. */
+  validateUpdateOnly?: boolean;
+  /** The status subresource: checks the shape of what was sent (throws the 400) and returns the object to store. */
+  prepareForStatusUpdate?(next: ApiObject, old: ApiObject, ctx: StrategyContext): ApiObject;
+  /** Validation of a status update, instead of `validate` and `validateUpdate`. */
+  validateStatusUpdate?(next: ApiObject, old: ApiObject, ctx: StrategyContext): FieldError[];
+  /**
+   * Whether an update stores the object as it already is (a no-op: no new resourceVersion,
+   * nothing announced, the stored object is the reply). The default compares everything but
+   * resourceVersion and managedFields.
+   */
+  unchanged?(next: ApiObject, old: ApiObject, part: 'object' | 'status'): boolean;
   /** An update's allocations (a Service changed to NodePort); returns the object to store. */
   allocateUpdate?(next: ApiObject, old: ApiObject, ctx: StrategyContext): ApiObject;
   /** Gives back what `obj` holds that `keep` (the object that stays, if any) does not. */

@@ -2,6 +2,7 @@
 // reference to a manifest (through an index to this platform's), then copy the manifest, the config
 // and every layer, each verified against its digest before it is kept. Mirrors are tried first, the
 // registry last; errors read like containerd's, so they look familiar in `kubectl describe`.
+import { createHash } from 'node:crypto';
 import { BlobStore, DigestMismatchError, isDigest } from '../content/blobStore.js';
 import { parseImageReference } from '../reference.js';
 import { credentialsFor, defaultDockerConfigPath, loadDockerConfigFile, type DockerCredentials } from './credentials.js';
@@ -57,12 +58,15 @@ const pulls = new Map<string, Promise<PulledImage>>();
 const blobCopies = new Map<string, Promise<void>>();
 
 /**
- * Pulls `ref` into `store`. Concurrent pulls of the same reference into the same store share one
- * download (the second caller gets the first one's result, and its progress goes to the first's listener).
+ * Pulls `ref` into `store`. Concurrent pulls of the same reference into the same store, with the same
+ * credentials, share one download (the second caller gets the first one's result, and its progress
+ * goes to the first's listener). The credentials are part of the key: a caller without a pod's pull
+ * secret must not get, by joining, an image the registry would refuse it.
  */
 export function pullImage(ref: string, store: BlobStore, opts: PullOptions): Promise<PulledImage> {
   const platform = opts.platform ?? hostPlatform();
-  const key = `${store.dir}\0${parseImageReference(ref).normalized}\0${platformString(platform)}`;
+  const r = parseImageReference(ref);
+  const key = `${store.dir}\0${r.normalized}\0${platformString(platform)}\0${credentialsKey(r.registry, opts)}`;
   const running = pulls.get(key);
   if (running) return running;
   const p = pull(ref, store, { ...opts, platform }).finally(() => pulls.delete(key));
@@ -71,6 +75,26 @@ export function pullImage(ref: string, store: BlobStore, opts: PullOptions): Pro
 }
 
 type Pull = PullOptions & { platform: HostPlatform };
+
+/**
+ * Which credentials the pull presents, as a digest: for each endpoint, the entry it would use (the
+ * caller's first, then the file's). So pulls presenting the same ones share, whatever the secrets
+ * they came from are named, and a file that cannot be read is a key of its own (that pull fails).
+ */
+function credentialsKey(registry: string, opts: PullOptions): string {
+  let file: DockerCredentials[] | string;
+  try {
+    file = loadDockerConfigFile(opts.config.credentialsFile);
+  } catch (err) {
+    file = (err as Error).message;
+  }
+  const sources = [...(opts.extraCredentials ?? []), ...(typeof file === 'string' ? [] : file)];
+  const chosen = registryEndpoints(registry, opts.config).map((e) => {
+    const c = credentialsFor(e.mirror ? new URL(e.url).host : registry, sources);
+    return c ? [c.host, c.username ?? '', c.password ?? '', c.identityToken ?? ''] : null;
+  });
+  return createHash('sha256').update(JSON.stringify([typeof file === 'string' ? file : null, chosen])).digest('hex');
+}
 
 async function pull(ref: string, store: BlobStore, opts: Pull): Promise<PulledImage> {
   const r = parseImageReference(ref);
@@ -166,7 +190,12 @@ async function resolve(client: RegistryClient, target: string, name: string): Pr
   }
 }
 
-/** One blob into the store, unless it is there; a concurrent copy of the same blob (another pull) is shared. */
+/**
+ * One blob into the store, unless it is there; a concurrent copy of the same blob (another pull) is
+ * shared. Unlike whole pulls, whatever the credentials: a pull gets here only after its own
+ * credentials fetched a manifest naming the digest, and a blob in the store is shared anyway (as in
+ * containerd's content store).
+ */
 function copyBlob(client: RegistryClient, store: BlobStore, d: Descriptor, opts: Pull): Promise<void> {
   if (store.has(d.digest)) return Promise.resolve();
   const key = `${store.dir}\0${d.digest}`;
