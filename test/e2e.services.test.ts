@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execInContainer } from '../src/runtime/exec.js';
-import { startTestAgent, type TestAgent } from './helpers/agent.js';
+import { cli, startTestAgent, type TestAgent } from './helpers/agent.js';
 
 let t: TestAgent;
 beforeAll(async () => {
@@ -149,14 +149,51 @@ describe("the notes' myapp-pod", () => {
     await vi.waitFor(() => expect(pod('default', 'myapp-pod')?.status?.initContainerStatuses?.[0]?.state?.running).toBeDefined(), { timeout: 15_000 });
     await new Promise((r) => setTimeout(r, 1500));
     expect(pod('default', 'myapp-pod')!.status!.initContainerStatuses![0]!.state!.running).toBeDefined();
-    // Both Services of the notes, in one file.
-    for (const name of ['myservice', 'mydb']) {
-      const port = name === 'myservice' ? 80 : 3306;
-      expect((await t.http('POST', '/api/v1/namespaces/default/services', { body: { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { ports: [{ protocol: 'TCP', port, targetPort: port + 9296 }] } } })).status).toBe(201);
-    }
+    // Both Services of the notes, in one file, applied as the notes do.
+    const services = ['myservice:80:9376', 'mydb:3306:9377'].map((s) => s.split(':')).map(([name, port, target]) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  ports:\n  - protocol: TCP\n    port: ${port}\n    targetPort: ${target}\n`).join('---\n');
+    const applied = await cli(t, ['apply', '-f', '-'], services);
+    expect(applied.stdout, applied.stderr).toBe('service/myservice created\nservice/mydb created');
     await vi.waitFor(() => expect(pod('default', 'myapp-pod')?.status?.containerStatuses?.[0]?.state?.running).toBeDefined(), { timeout: 20_000, interval: 200 });
     const log = await t.http('GET', '/api/v1/namespaces/default/pods/myapp-pod/log');
     expect(log.text).toContain('The app is running!');
     await t.http('DELETE', '/api/v1/namespaces/default/pods/myapp-pod?gracePeriodSeconds=0');
   }, 60_000);
+});
+
+describe('ConfigMaps and Secrets through the API', () => {
+  it('reach a pod as env, envFrom and volumes, and a volume follows an update', async () => {
+    await t.http('POST', '/api/v1/namespaces/default/configmaps', { body: { kind: 'ConfigMap', metadata: { name: 'app' }, data: { MODE: 'fast', 'app.conf': 'level=1' } } });
+    await t.http('POST', '/api/v1/namespaces/default/secrets', { body: { kind: 'Secret', metadata: { name: 'db' }, stringData: { password: 's3cret' } } });
+    const body = {
+      kind: 'Pod',
+      metadata: { name: 'consumer' },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        volumes: [{ name: 'conf', configMap: { name: 'app', items: [{ key: 'app.conf', path: 'app.conf' }] } }, { name: 'sec', secret: { secretName: 'db', defaultMode: 0o400 } }],
+        containers: [{
+          name: 'c', image: 'busybox', command: ['sh', '-c', 'echo "mode=$CFG_MODE pw=$PW"; exec sleep 600'],
+          envFrom: [{ prefix: 'CFG_', configMapRef: { name: 'app' } }],
+          env: [{ name: 'PW', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }],
+          volumeMounts: [{ name: 'conf', mountPath: '/etc/app' }, { name: 'sec', mountPath: '/etc/db' }],
+        }],
+      },
+    };
+    expect((await t.http('POST', '/api/v1/namespaces/default/pods', { body })).status).toBe(201);
+    await vi.waitFor(() => expect(pod('default', 'consumer')?.status?.containerStatuses?.[0]?.state?.running).toBeDefined(), { timeout: 15_000 });
+    await vi.waitFor(async () => expect((await t.http('GET', '/api/v1/namespaces/default/pods/consumer/log')).text).toBe('mode=fast pw=s3cret\n'), { timeout: 5000 });
+    const files = await inPod('default', 'consumer', 'cat /etc/app/app.conf; echo; cat /etc/db/password; echo; stat -L -c %a /etc/db/password');
+    expect(files.output.trim()).toBe('level=1\ns3cret\n400');
+    await t.http('PATCH', '/api/v1/namespaces/default/configmaps/app', { body: { data: { 'app.conf': 'level=2' } }, contentType: 'application/merge-patch+json' });
+    await vi.waitFor(async () => expect((await inPod('default', 'consumer', 'cat /etc/app/app.conf')).output).toBe('level=2'), { timeout: 5000, interval: 200 });
+    await t.http('DELETE', '/api/v1/namespaces/default/pods/consumer?gracePeriodSeconds=0');
+  });
+
+  it('a pod whose ConfigMap does not exist waits with CreateContainerConfigError and starts once it is created', async () => {
+    const body = { kind: 'Pod', metadata: { name: 'waiter' }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox', command: ['sleep', '600'], env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'later', key: 'x' } } }] }] } };
+    expect((await t.http('POST', '/api/v1/namespaces/default/pods', { body })).status).toBe(201);
+    await vi.waitFor(() => expect(pod('default', 'waiter')?.status?.containerStatuses?.[0]?.state?.waiting).toMatchObject({ reason: 'CreateContainerConfigError', message: 'configmap "later" not found' }), { timeout: 10_000 });
+    await t.http('POST', '/api/v1/namespaces/default/configmaps', { body: { kind: 'ConfigMap', metadata: { name: 'later' }, data: { x: '1' } } });
+    await vi.waitFor(() => expect(pod('default', 'waiter')?.status?.containerStatuses?.[0]?.state?.running).toBeDefined(), { timeout: 5000 });
+    await t.http('DELETE', '/api/v1/namespaces/default/pods/waiter?gracePeriodSeconds=0');
+  });
 });

@@ -69,10 +69,15 @@ export async function ensureFirewall(bridge: string, cidr: Cidr, podHostAccess: 
   if (r.exitCode !== 0) throw new Error(`nft: installing table ${table} failed: ${r.stderr || r.stdout}`.trim());
 }
 
-/** Deletes the bridge's table; nothing to do when it is gone (or nft is, as then it never existed). */
+/**
+ * Deletes the bridge's table, and the agent's Service rules for it (`ip tinylet-svc-<bridge>`,
+ * src/proxy/), which an agent killed with SIGKILL leaves; nothing to do when they are gone (or nft
+ * is, as then they never existed).
+ */
 export async function removeFirewall(bridge: string): Promise<void> {
   const table = `inet ${firewallTableName(bridge)}`;
-  const r = await nft(`add table ${table}\ndelete table ${table}\n`).catch((err: Error) => {
+  const services = `ip tinylet-svc-${bridge}`;
+  const r = await nft(`add table ${table}\ndelete table ${table}\nadd table ${services}\ndelete table ${services}\n`).catch((err: Error) => {
     if (err.message === MISSING_NFT) return undefined;
     throw err;
   });
