@@ -29,7 +29,7 @@ spec:
 const plan = (text: string, opts = {}) => planKinds(parseManifests(text, 'f.yaml'), opts);
 const texts = (errors: Parameters<typeof formatFieldErrors>[0]) => formatFieldErrors(errors);
 
-const S = 'tinylet serves Pods, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets';
+const S = 'tinylet serves Pods, Namespaces, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets';
 const CLAIM_POD = 'apiVersion: v1\nkind: Pod\nmetadata: {name: db}\nspec:\n  containers: [{name: db, image: busybox, volumeMounts: [{name: data, mountPath: /data}]}]\n  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]\n';
 const CLAIM = 'kind: PersistentVolumeClaim\nmetadata: {name: data}\n';
 
@@ -55,10 +55,10 @@ describe('planKinds: what is served', () => {
     expect(p.refused).toEqual([]);
   });
 
-  it('Namespaces and Events are listed by the API, not created from a file', () => {
+  it('Events are listed by the API, not created from a file; Namespaces are created', () => {
     const p = plan('kind: Event\nmetadata: {name: e}\n---\nkind: Namespace\nmetadata: {name: n}\n');
-    expect(p.docs).toEqual([]);
-    expect(texts(p.refused).map((m) => m.split(': ')[1])).toEqual([`kind "Event" is not served yet (${S})`, `kind "Namespace" is not served yet (${S})`]);
+    expect(p.docs.map((d) => (d.object as any).kind)).toEqual(['Namespace']);
+    expect(texts(p.refused).map((m) => m.split(': ')[1])).toEqual([`kind "Event" is not served yet (${S})`]);
   });
 });
 
@@ -126,16 +126,10 @@ describe('planKinds: what is not served', () => {
     expect(texts(plan(text, { lenient: true }).skipped)[0]).toBe(`f.yaml#1 (Deployment w): skipped: kind "Deployment" is not served yet (${S}): --as-pod runs its spec.template as pod w`);
   });
 
-  it('a Namespace: the pods in it run without it', () => {
-    const msgs = texts(plan('kind: Namespace\nmetadata: {name: demo}\n---\nkind: Pod\nmetadata: {name: a, namespace: demo}\n---\nkind: Namespace\nmetadata: {name: empty}\n', { lenient: true }).skipped);
-    expect(msgs[0]).toMatch(/: a namespace exists here from its first pod on, so pod a runs in "demo" without it$/);
-    expect(msgs[1]).toMatch(/: a namespace exists here from its first pod on; no pod in this input is in "empty"$/);
-  });
-
   it('a PodDisruptionBudget changes nothing here, and says for which pods', () => {
     const msgs = texts(plan(`${DEPLOYMENT}---\nkind: PodDisruptionBudget\nmetadata: {name: pdb, namespace: shop}\nspec: {minAvailable: 1, selector: {matchLabels: {app: web}}}\n`, { asPod: true }).refused);
     expect(msgs).toEqual([
-      `f.yaml#2 (PodDisruptionBudget pdb): kind "PodDisruptionBudget" is not served yet (${S}): it only limits evictions by drains, which do not happen here: pod web runs the same without it; --lenient skips it`,
+      `f.yaml#2 (PodDisruptionBudget pdb): kind "PodDisruptionBudget" is not served yet (${S}): it only limits evictions (kubectl drain), and the agent serves it to kubectl (kubectl apply -f), not to the tinylet commands: pod web runs the same without it; --lenient skips it`,
     ]);
   });
 

@@ -7,7 +7,7 @@ const POD = (name: string, labels = `{app: ${name}}`) =>
   `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, labels: ${labels}}\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - {name: c, image: busybox, command: [sleep, '3600']}\n`;
 // A kind tinylet does not serve (Services, ConfigMaps... are: see cli.objects.test.ts).
 const POLICY = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: front}\nspec:\n  podSelector: {matchLabels: {app: shop}}\n';
-const SERVES = 'tinylet serves Pods, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets';
+const SERVES = 'tinylet serves Pods, Namespaces, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets';
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
@@ -43,7 +43,7 @@ describe('tinylet apply/create/delete -f with kinds tinylet does not serve', () 
     const r = await cli(ctx.t, ['apply', '--lenient', '-f', f]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('pod/shop created');
-    expect(r.stderr).toMatch(/^Warning: .*shop2\.yaml#2 \(NetworkPolicy front\): skipped: kind "NetworkPolicy" is not served yet \(tinylet serves Pods, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets\): /);
+    expect(r.stderr).toMatch(/^Warning: .*shop2\.yaml#2 \(NetworkPolicy front\): skipped: kind "NetworkPolicy" is not served yet \(tinylet serves Pods, Namespaces, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets\): /);
     expect(r.stderr).not.toMatch(/use --lenient/);
   });
 
@@ -77,7 +77,7 @@ describe('tinylet apply/create/delete -f with kinds tinylet does not serve', () 
     const r = await cli(ctx.t, ['delete', '-f', f, '--wait=false']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe('pod "shop" deleted');
-    expect(r.stderr).toMatch(/^Warning: .*\(NetworkPolicy front\): skipped: kind "NetworkPolicy" is not served yet \(tinylet serves Pods, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets\): nothing of it to delete here$/);
+    expect(r.stderr).toMatch(/^Warning: .*\(NetworkPolicy front\): skipped: kind "NetworkPolicy" is not served yet \(tinylet serves Pods, Namespaces, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets\): nothing of it to delete here$/);
   });
 });
 

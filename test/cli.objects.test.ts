@@ -191,8 +191,8 @@ describe('what is refused', () => {
     expect((await cli(t, ['get', 'cm', 'wrong'])).exitCode).toBe(1);
   });
 
-  it('Events and Namespaces are not deleted; unknown resource types are named', async () => {
-    expect((await cli(t, ['delete', 'ns', 'default'])).stderr).toBe('error: the server does not allow this method on the requested resource (delete namespaces)');
+  it('Events are not deleted, nor the built-in namespaces; unknown resource types are named', async () => {
+    expect((await cli(t, ['delete', 'ns', 'default'])).stderr).toBe('Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted');
     expect((await cli(t, ['get', 'deployments'])).stderr).toBe('error: the server doesn\'t have a resource type "deployments"');
     expect((await cli(t, ['get', 'endpointslices.apps'])).stderr).toBe('error: the server doesn\'t have a resource type "endpointslices.apps"');
   });

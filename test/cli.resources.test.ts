@@ -33,8 +33,8 @@ describe('resourcePath and the names in messages', () => {
   });
 
   it('a file\'s kind to its resource: only what a file may create', () => {
-    expect(['Pod', 'Service', 'Endpoints', 'EndpointSlice', 'ConfigMap', 'Secret'].map(resourceForKind)).toEqual(['pods', 'services', 'endpoints', 'endpointslices', 'configmaps', 'secrets']);
-    expect([resourceForKind('Event'), resourceForKind('Namespace'), resourceForKind('Deployment')]).toEqual([undefined, undefined, undefined]);
+    expect(['Pod', 'Namespace', 'Service', 'Endpoints', 'EndpointSlice', 'ConfigMap', 'Secret'].map(resourceForKind)).toEqual(['pods', 'namespaces', 'services', 'endpoints', 'endpointslices', 'configmaps', 'secrets']);
+    expect([resourceForKind('Event'), resourceForKind('Deployment')]).toEqual([undefined, undefined]);
   });
 
   it('kubectl\'s `service/web` and `endpointslice.discovery.k8s.io "x"`', () => {

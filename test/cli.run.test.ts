@@ -151,8 +151,8 @@ spec:
     const r = await execa('node', [cli, 'run', mixed(), '--config', agentConfig()], { reject: false });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/has objects tinylet does not serve:\n/);
-    expect(r.stderr).toContain('mixed.yaml#2 (PodDisruptionBudget web-pdb): kind "PodDisruptionBudget" is not served yet (tinylet serves Pods, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets): it only limits evictions by drains, which do not happen here: pod solo runs the same without it; --lenient skips it');
-    expect(r.stderr).toContain('mixed.yaml#3 (Deployment web): kind "Deployment" is not served yet (tinylet serves Pods, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets): --as-pod runs its spec.template as pod web; --lenient skips it');
+    expect(r.stderr).toContain('mixed.yaml#2 (PodDisruptionBudget web-pdb): kind "PodDisruptionBudget" is not served yet (tinylet serves Pods, Namespaces, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets): it only limits evictions (kubectl drain), and the agent serves it to kubectl (kubectl apply -f), not to the tinylet commands: pod solo runs the same without it; --lenient skips it');
+    expect(r.stderr).toContain('mixed.yaml#3 (Deployment web): kind "Deployment" is not served yet (tinylet serves Pods, Namespaces, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets): --as-pod runs its spec.template as pod web; --lenient skips it');
     expect(r.stdout).not.toMatch(/Started/);
   });
 
@@ -165,7 +165,7 @@ spec:
       ['web', { app: 'web', tier: 'front' }],
     ]);
     expect(r.stderr).toContain('Warning: ');
-    expect(r.stderr).toContain('skipped: kind "PodDisruptionBudget" is not served yet (tinylet serves Pods, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets)');
+    expect(r.stderr).toContain('skipped: kind "PodDisruptionBudget" is not served yet (tinylet serves Pods, Namespaces, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets)');
     expect(r.stderr).toContain('note: Deployment web: runs its spec.template as pod web (one pod, not 2 replicas; no rollout, and nothing recreates it once deleted)');
     expect(r.stderr).not.toMatch(/use --lenient/);
     // With --as-pod the budget covers both pods of the file.

@@ -138,6 +138,8 @@ describe('names of any valid length', () => {
     expect(pod253).toHaveLength(253);
     await node.start();
     const container = 'c'.repeat(63);
+    // A namespace exists before anything goes into it (NamespaceLifecycle), as in a cluster.
+    expect((await node.api('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })).status).toBe(201);
     for (const [name, namespace] of [[pod253, ns], [pod231, 'default']] as const) {
       const created = await node.api('POST', `/api/v1/namespaces/${namespace}/pods`, podBody(name, { namespace, container, command: ['sh', '-c', 'echo hello; exec sleep 600'] }));
       expect(created.status, created.text).toBe(201);

@@ -34,7 +34,8 @@ describe('the agent API over HTTP', () => {
     expect((await t.http('GET', '/version')).json.major).toBe('1');
     expect((await t.http('GET', '/healthz')).text).toBe('ok');
     expect((await t.http('GET', '/readyz')).status).toBe(200);
-    expect((await t.http('GET', '/api/v1/nodes')).json).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
+    expect((await t.http('GET', '/api/v1/nodes')).json.items.map((n: any) => n.metadata.name)).toEqual([t.config.nodeName]);
+    expect((await t.http('GET', '/api/v1/persistentvolumes')).json).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
   });
 
   it('puts the socket at mode 0660, group tinylet', () => {

@@ -25,6 +25,7 @@ import { highestStoredVersion, ResourceVersionCeiling } from '../store/resourceV
 import { prepareStoppedStates } from '../store/stoppedStates.js';
 import { StateDirLock } from './stateDirLock.js';
 import { ObjectWorld } from './objectWorld.js';
+import { NodeControllers } from './nodeControllers.js';
 
 export class Agent {
   readonly kubelet: Kubelet;
@@ -37,6 +38,8 @@ export class Agent {
   readonly registry: ApiRegistry;
   /** The objects besides pods and events, their controllers, kube-proxy and cluster DNS. */
   readonly world: ObjectWorld;
+  /** The Node and its lease, the scheduler, the node lifecycle controller (cordon taint, NoExecute evictions). */
+  readonly node: NodeControllers;
   recovery: RecoveryReport = emptyRecoveryReport();
   private readonly recoveryInput: RecoveryInput;
   private readonly heartbeat: Heartbeat;
@@ -73,6 +76,7 @@ export class Agent {
     this.world = new ObjectWorld(config, this.kubelet, storedObjects, () => this.server.tcpAddress, { podApi });
     this.objects = this.world.objects;
     this.registry = this.world.registry;
+    this.node = new NodeControllers(this.kubelet, this.objects, this.registry);
     this.kubelet.on('pod', (type, pod: Pod) => pods.publish(type, pod));
     // A repeated event updates its object (count, lastTimestamp): watchers see it MODIFIED.
     this.kubelet.events.on('event', (e: Event, change: EventChange) => events.publish(change, e));
@@ -130,12 +134,15 @@ export class Agent {
     this.persistence = persistChanges(this.kubelet, this.podStore, this.eventStore);
     this.heartbeat.start();
     this.world.startControllers();
+    this.node.start();
     await this.world.startNetworking();
     this.recovery = await recoverPods(this.kubelet, this.podStore, this.recoveryInput);
+    // Pods stored before Namespaces were objects keep their namespaces: made now, before the API listens.
+    this.world.ensureNamespaces(this.kubelet.listPods().map((p) => p.metadata!.namespace!));
     await this.server.listen();
     this.world.apiListening();
     if (this.config.staticPodPath) {
-      this.staticPods = new StaticPodSource(this.kubelet, this.config.staticPodPath);
+      this.staticPods = new StaticPodSource(this.kubelet, this.config.staticPodPath, (ns) => this.world.ensureNamespace(ns));
       await this.staticPods.start();
     }
   }
@@ -150,6 +157,7 @@ export class Agent {
     this.staticPods?.stop();
     // The API closes before the store freezes, so no request can be acknowledged that is not recorded.
     await this.server.close();
+    this.node.stop();
     this.world.stopControllers();
     // The pods are stored as they ran (to come back), then completed with how their containers ended.
     const recordStoppedStates = keep ? prepareStoppedStates(this.kubelet, this.podStore) : undefined;

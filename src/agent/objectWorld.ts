@@ -3,10 +3,13 @@
 // built-in Services, kube-proxy's rules and the cluster DNS. The agent and `tinylet run` both run it,
 // so a file with a Service and a ConfigMap behaves the same either way.
 import { BootstrapServices, kubeDnsIP } from '../controllers/bootstrapServices.js';
+import { DisruptionController } from '../controllers/disruption/disruptionController.js';
 import { EndpointsController } from '../controllers/endpoints/endpointsController.js';
+import { ensureNamespace, NamespaceController } from '../controllers/namespaces/namespaceController.js';
 import type { AgentConfig } from '../kubelet/config.js';
 import type { Kubelet } from '../kubelet/kubelet.js';
-import { ApiRegistry } from '../server/registry/apiRegistry.js';
+import { ApiRegistry, STORED_RESOURCES } from '../server/registry/apiRegistry.js';
+import { BUILT_IN_NAMESPACES } from '../server/registry/kinds/namespaces.js';
 import { ObjectStore, type ApiObject, type LoadedObjects } from '../store/objectStore.js';
 import { ServiceNetworking } from './serviceNetworking.js';
 import { storeObjectSource, type PodApiAccess } from './storeObjects.js';
@@ -15,6 +18,9 @@ export class ObjectWorld {
   readonly objects: ObjectStore;
   readonly registry: ApiRegistry;
   readonly endpoints: EndpointsController;
+  /** PodDisruptionBudgets' status, from the kubelet's pods. */
+  readonly disruption: DisruptionController;
+  readonly namespaces: NamespaceController;
   readonly services: ServiceNetworking;
   private readonly bootstrap: BootstrapServices;
 
@@ -32,6 +38,8 @@ export class ObjectWorld {
     this.registry = new ApiRegistry(config, loaded.byResource);
     kubelet.objects = storeObjectSource(this.objects, opts.podApi);
     this.endpoints = new EndpointsController(config, this.objects, kubelet);
+    this.disruption = new DisruptionController(this.objects, kubelet);
+    this.namespaces = new NamespaceController(config, this.objects, this.registry, kubelet, STORED_RESOURCES);
     this.services = new ServiceNetworking(config, kubelet.network, this.objects, () => kubelet.listPods(), opts);
     this.bootstrap = new BootstrapServices(config, this.objects, this.registry.serviceAllocations, () => {
       const tcp = api();
@@ -41,7 +49,10 @@ export class ObjectWorld {
 
   /** Before any pod starts: pods find their Services' endpoints written as they become ready. */
   startControllers(): void {
+    this.ensureNamespaces();
     this.endpoints.start();
+    this.disruption.start();
+    this.namespaces.start();
   }
 
   /** Before pods start: the proxy rules, the DNS server (pods' resolv.conf names it), the built-in Services. */
@@ -66,14 +77,41 @@ export class ObjectWorld {
     const kind = String(object.kind ?? '');
     const registry = this.registry.byKind(group!, version!, kind);
     if (!registry) throw new Error(`kind ${kind} of ${String(object.apiVersion)} is not served`);
-    const meta = (object.metadata ?? {}) as { namespace?: string };
+    const meta = (object.metadata ?? {}) as { namespace?: string; name?: string };
+    // A Namespace of the file that the run made already for an object before it (as kubectl apply: unchanged).
+    const existing = registry.strategy.kind === 'Namespace' && meta.name ? this.objects.get('namespaces', undefined, meta.name) : undefined;
+    if (existing) return existing;
+    // The run makes the namespaces its file's objects are in (the file needs no Namespace object).
+    if (registry.strategy.namespaced) this.ensureNamespace(meta.namespace || 'default');
     return registry.createObject(registry.fromManifest(object, meta.namespace || 'default'), { config: this.config, store: this.objects });
+  }
+
+  /**
+   * Creates the Namespace object when there is none: the built-in ones, those of `names` (recovered
+   * pods), and those of every stored object (a state dir from before Namespaces were objects).
+   */
+  ensureNamespaces(names: Iterable<string> = []): void {
+    const stored = STORED_RESOURCES.flatMap((r) => this.objects.list(r).map((o) => o.metadata?.namespace));
+    for (const n of new Set([...BUILT_IN_NAMESPACES, ...stored, ...names])) {
+      try {
+        if (n) this.ensureNamespace(n);
+      } catch (err) {
+        console.error(`tinylet: could not create namespace ${n}: ${(err as Error)?.message ?? String(err)}`);
+      }
+    }
+  }
+
+  /** Creates the namespace unless it exists (a static pod's, a `tinylet run` file's). */
+  ensureNamespace(name: string): void {
+    ensureNamespace(this.registry, { config: this.config, store: this.objects }, name);
   }
 
   /** Stops writing (the store records nothing more); the networking goes with stopNetworking. */
   stopControllers(): void {
     this.bootstrap.stop();
+    this.namespaces.stop();
     this.endpoints.stop();
+    this.disruption.stop();
     this.objects.freeze();
   }
 

@@ -54,7 +54,7 @@ export function notServedMeaning(o: Obj, pods: Obj[]): string {
       // A malformed selector: say nothing about which pods it covers.
     }
     const who = selected.length ? `${podList(selected)} ${selected.length > 1 ? 'run' : 'runs'}` : 'the pods run';
-    return `it only limits evictions by drains, which do not happen here: ${who} the same without it`;
+    return `it only limits evictions (kubectl drain), and the agent serves it to kubectl (kubectl apply -f), not to the tinylet commands: ${who} the same without it`;
   }
   if (kind === 'NetworkPolicy') return 'no network policy is enforced: the pods of this input accept traffic from any pod and from the host';
   const users = pods.flatMap((p) => podReferences(p).filter((r) => r.kind === kind && r.name === name && namespaceOf(p) === namespaceOf(o)).map((r) => ({ pod: p, path: r.path })));

@@ -19,7 +19,7 @@ type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** What tinylet serves, in a few words: Namespaces and Events can be listed, not created. */
-export const SERVED = 'tinylet serves Pods, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets';
+export const SERVED = 'tinylet serves Pods, Namespaces, Services, Endpoints, EndpointSlices, ConfigMaps and Secrets';
 
 export interface KindOptions {
   /** Skip (with a warning) what is not served, instead of refusing the input. */

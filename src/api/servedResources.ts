@@ -11,7 +11,7 @@ export interface ServedResource {
   /** Plural, lower case: the URL segment. */
   resource: string;
   namespaced: boolean;
-  /** Whether a file may create it (Events and Namespaces can only be read). */
+  /** Whether a file may create it (Events and Nodes can only be read). */
   creatable: boolean;
   /** kubectl's other names: singular and short names. */
   aliases: string[];
@@ -31,7 +31,7 @@ const r = (kind: string, resource: string, aliases: string[], more: Partial<Serv
 export const SERVED_RESOURCES: readonly ServedResource[] = [
   r('Pod', 'pods', ['pod', 'po']),
   r('Event', 'events', ['event', 'ev'], { creatable: false }),
-  r('Namespace', 'namespaces', ['namespace', 'ns'], { namespaced: false, creatable: false }),
+  r('Namespace', 'namespaces', ['namespace', 'ns'], { namespaced: false }),
   r('Service', 'services', ['service', 'svc']),
   r('Endpoints', 'endpoints', ['ep']),
   r('EndpointSlice', 'endpointslices', ['endpointslice'], { group: 'discovery.k8s.io' }),

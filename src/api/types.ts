@@ -10,3 +10,4 @@ export interface LifecycleWithStopSignal {
 export type { Endpoints, EndpointSubset, ObjectReference, Toleration, ServicePort, ConfigMap, Secret } from 'kubernetes-types/core/v1.js';
 export type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 export type { LabelSelectorRequirement } from 'kubernetes-types/meta/v1.js';
+export type { PodDisruptionBudget, PodDisruptionBudgetSpec, PodDisruptionBudgetStatus, Eviction } from 'kubernetes-types/policy/v1.js';

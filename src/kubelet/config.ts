@@ -41,6 +41,8 @@ export interface AgentConfig {
   containerLogMaxFiles: number;
   /** How often pods' ephemeral-storage usage is measured against their limits (`evictionMonitoringPeriod`, the kubelet's 10s). */
   evictionMonitoringPeriodMs: number;
+  /** How often the kubelet posts its Node's status, heartbeats included (`nodeStatusUpdateFrequency`, 10s); the node lease is renewed at least every 10 s. */
+  nodeStatusUpdateFrequencyMs: number;
   images: Record<string, Partial<ImageConfig>>;
   /**
    * Whether the built-in names (busybox, nginx, node, python) run host-backed when no pulled or loaded
@@ -90,6 +92,7 @@ export function defaultConfig(): AgentConfig {
     seccompDefault: false,
     allowedUnsafeSysctls: [],
     crashLoopBackOff: { initialDelayMs: 10_000, maxContainerRestartPeriodMs: 300_000 },
+    nodeStatusUpdateFrequencyMs: 10_000,
     ...DISK_DEFAULTS,
     images: {},
     builtinImages: true,
@@ -106,6 +109,7 @@ type RawConfig = Partial<Omit<AgentConfig, 'crashLoopBackOff' | 'registries' | '
   serviceNodePortRange?: string;
   crashLoopBackOff?: { initialDelay?: string | number; maxContainerRestartPeriod?: string | number };
   evictionMonitoringPeriod?: string | number;
+  nodeStatusUpdateFrequency?: string | number;
 };
 
 /** Reads a KubeletConfiguration-style YAML file; unknown keys are an error so typos are noticed. */
@@ -118,19 +122,23 @@ export function loadConfig(path: string | undefined, overrides: Partial<AgentCon
   return { ...cfg, ...overrides };
 }
 
-const KNOWN = new Set(['apiVersion', 'kind', 'nodeName', 'stateDir', 'socketPath', 'apiPort', 'apiAddress', 'bridgeName', 'podCIDR', 'podNetwork', 'podHostAccess', 'seccompDefault', 'allowedUnsafeSysctls', 'staticPodPath', 'crashLoopBackOff', 'images', 'imageDir', 'cgroupParent', 'containerLogMaxSize', 'containerLogMaxFiles', 'evictionMonitoringPeriod', 'builtinImages', 'registries', 'serializeImagePulls', 'serviceCIDR', 'serviceNodePortRange', 'clusterDomain', 'endpointRemovalDelaySeconds']);
+const KNOWN = new Set(['apiVersion', 'kind', 'nodeName', 'stateDir', 'socketPath', 'apiPort', 'apiAddress', 'bridgeName', 'podCIDR', 'podNetwork', 'podHostAccess', 'seccompDefault', 'allowedUnsafeSysctls', 'staticPodPath', 'crashLoopBackOff', 'images', 'imageDir', 'cgroupParent', 'containerLogMaxSize', 'containerLogMaxFiles', 'evictionMonitoringPeriod', 'builtinImages', 'registries', 'serializeImagePulls', 'serviceCIDR', 'serviceNodePortRange', 'clusterDomain', 'endpointRemovalDelaySeconds', 'nodeStatusUpdateFrequency']);
 
 export function applyRaw(cfg: AgentConfig, raw: RawConfig & Record<string, unknown>, source: string): void {
   for (const key of Object.keys(raw)) {
     if (!KNOWN.has(key)) throw new Error(`${source}: unknown field "${key}"`);
   }
-  const { crashLoopBackOff, evictionMonitoringPeriod, registries, serviceNodePortRange, apiVersion: _a, kind: _k, ...rest } = raw as RawConfig & { apiVersion?: string; kind?: string; registries?: unknown };
+  const { crashLoopBackOff, evictionMonitoringPeriod, nodeStatusUpdateFrequency, registries, serviceNodePortRange, apiVersion: _a, kind: _k, ...rest } = raw as RawConfig & { apiVersion?: string; kind?: string; registries?: unknown };
   Object.assign(cfg, rest);
   applyServiceConfig(cfg, serviceNodePortRange, source);
   if (registries !== undefined) cfg.registries = parseRegistryConfig(registries, `${source}: registries`);
   if (typeof cfg.builtinImages !== 'boolean') throw new Error(`${source}: builtinImages: must be true or false`);
   if (typeof cfg.serializeImagePulls !== 'boolean') throw new Error(`${source}: serializeImagePulls: must be true or false`);
   applyDiskConfig(cfg, evictionMonitoringPeriod, source);
+  if (nodeStatusUpdateFrequency !== undefined) {
+    cfg.nodeStatusUpdateFrequencyMs = parseDuration(nodeStatusUpdateFrequency, 'nodeStatusUpdateFrequency');
+    if (cfg.nodeStatusUpdateFrequencyMs < 100) throw new Error(`${source}: nodeStatusUpdateFrequency: must be at least 100ms`);
+  }
   // Truthiness would open the host to pods on `podHostAccess: "no"`.
   if (typeof cfg.podHostAccess !== 'boolean') throw new Error(`${source}: podHostAccess: must be true or false`);
   if (typeof cfg.seccompDefault !== 'boolean') throw new Error(`${source}: seccompDefault: must be true or false`);

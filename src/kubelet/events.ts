@@ -12,9 +12,29 @@ export type EventType = 'Normal' | 'Warning';
  * a kubelet does not report.
  */
 export function reportingComponent(reason: string): string {
-  if (reason === 'Scheduled') return 'default-scheduler';
+  const controlPlane = CONTROL_PLANE_REASONS[reason];
+  if (controlPlane) return controlPlane;
   return TINYLET_REASONS.has(reason) ? 'tinylet' : 'kubelet';
 }
+
+/** Reasons the control plane reports (no host in their source): the scheduler's, the node lifecycle controller's. */
+const CONTROL_PLANE_REASONS: Record<string, string> = {
+  Scheduled: 'default-scheduler',
+  FailedScheduling: 'default-scheduler',
+  TaintManagerEviction: 'taint-eviction-controller',
+  RegisteredNode: 'node-controller',
+};
+
+/** The object an event is about when it is not a pod (the Node: the kubelet names it by its name as uid). */
+export interface InvolvedObject {
+  kind: string;
+  apiVersion: string;
+  name: string;
+  uid: string;
+  namespace?: string;
+}
+
+const CONTROL_PLANE = new Set(['default-scheduler', 'taint-eviction-controller', 'node-controller']);
 
 const TINYLET_REASONS = new Set(['SandboxReady', 'SandboxRemoved', 'ProcessStarted', 'PreStopHook', 'Signal', 'Exited', 'DeleteRequested', 'LogWriteFailed']);
 
@@ -56,7 +76,17 @@ export class EventRecorder extends EventEmitter {
   }
 
   record(pod: Pod, type: EventType, reason: string, message: string, fieldPath?: string, at = new Date()): Event {
-    const { event: correlated, repeat } = this.correlator.correlate(this.makeEvent(pod, type, reason, message, fieldPath, at), at);
+    return this.recorded(this.makeEvent(pod, type, reason, message, fieldPath, at), at);
+  }
+
+  /** An event about another object than a pod (a Node), in `namespace` (the kubelet's node events go to default). */
+  recordFor(object: InvolvedObject, namespace: string, type: EventType, reason: string, message: string, at = new Date()): Event {
+    const e = this.makeEvent({ metadata: { name: object.name, namespace } } as Pod, type, reason, message, undefined, at);
+    return this.recorded({ ...e, involvedObject: { kind: object.kind, apiVersion: object.apiVersion, name: object.name, uid: object.uid, ...(object.namespace ? { namespace: object.namespace } : {}) } }, at);
+  }
+
+  private recorded(made: Event, at: Date): Event {
+    const { event: correlated, repeat } = this.correlator.correlate(made, at);
     const key = ringKey(correlated);
     const stored = repeat ? this.ring.get(key) : undefined;
     const event = stored ? this.repeatOf(stored, correlated, at) : this.created(correlated, at);
@@ -80,9 +110,9 @@ export class EventRecorder extends EventEmitter {
       type,
       reason,
       message,
-      source: component === 'default-scheduler' ? { component } : { component, host: this.nodeName },
+      source: CONTROL_PLANE.has(component) ? { component } : { component, host: this.nodeName },
       reportingComponent: component,
-      reportingInstance: component === 'default-scheduler' ? '' : this.nodeName,
+      reportingInstance: CONTROL_PLANE.has(component) ? '' : this.nodeName,
       firstTimestamp: stamp,
       lastTimestamp: stamp,
       eventTime: microTime(at),

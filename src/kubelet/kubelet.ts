@@ -39,6 +39,8 @@ export class Kubelet extends EventEmitter implements KubeletContext {
   /** Pods over their ephemeral-storage limits are evicted (measured every evictionMonitoringPeriod). */
   readonly eviction: EvictionManager;
   readonly hostIP = primaryHostIP();
+  /** Set by the agent, which runs the scheduler: pods without spec.nodeName wait to be bound (bindPod). */
+  schedulesPods = false;
   /** Set by the agent once its cluster DNS listens: pods' resolv.conf names it (ClusterFirst). */
   clusterDNS?: string;
   private readonly workers = new Map<string, PodWorker>();
@@ -132,6 +134,13 @@ export class Kubelet extends EventEmitter implements KubeletContext {
 
   listPods(): Pod[] {
     return [...[...this.workers.values()].map((w) => w.pod), ...this.restored.values()];
+  }
+
+  /** The scheduler's binding of a pending pod to a node; the pod as it now is, undefined when there is none. */
+  bindPod(namespace: string, name: string, nodeName: string): Pod | undefined {
+    const worker = this.getWorker(namespace, name);
+    worker?.bind(nodeName);
+    return worker?.pod;
   }
 
   /**

@@ -16,6 +16,11 @@ export interface KubeletContext {
   hostIP: string;
   /** The cluster DNS Service's IP once the agent serves DNS (pods' resolv.conf nameserver). */
   clusterDNS?: string;
+  /**
+   * Whether a pod without spec.nodeName waits for the scheduler to bind it (the agent runs one:
+   * src/scheduler). Without a scheduler (`tinylet run`, a kubelet alone) such a pod is this node's.
+   */
+  schedulesPods?: boolean;
   /** ConfigMaps, Secrets and service account tokens the pods consume (env, envFrom, volumes). */
   objects: PodObjectSource;
   changed(worker: PodWorker): void;

@@ -70,10 +70,16 @@ export class ConditionTracker {
   private readonly current = new Map<string, PodCondition>();
 
   set(type: string, value: boolean, reason?: string, message?: string, at = new Date()): void {
+    const prev = this.current.get(type);
+    if (prev && prev.status === (value ? 'True' : 'False') && prev.reason === reason) return;
+    this.replace(type, value, reason, message, at);
+  }
+
+  /** Like set, but a new message (the scheduler's next FailedScheduling reason) replaces the old one. */
+  replace(type: string, value: boolean, reason?: string, message?: string, at = new Date()): void {
     const status = value ? 'True' : 'False';
     const prev = this.current.get(type);
     const time = rfc3339(at);
-    if (prev && prev.status === status && prev.reason === reason) return;
     this.current.set(type, {
       type,
       status,

@@ -70,7 +70,7 @@ export class PodWorker implements InstanceHost {
       ...(spec.initContainers ?? []).map((c) => newRecord(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init', `spec.initContainers{${c.name}}`, backoff(), waiting)),
       ...spec.containers.map((c) => newRecord(c, 'app', `spec.containers{${c.name}}`, backoff(), waiting)),
     ];
-    this.conditions.set('PodScheduled', true);
+    if (this.bound) this.conditions.set('PodScheduled', true);
     this.refreshStatus();
     this.done = this.run().catch((err: unknown) => this.syncFailed(err));
   }
@@ -137,6 +137,9 @@ export class PodWorker implements InstanceHost {
     // The pod worker runs after the pod is created: the create's answer (and a watcher's ADDED) is
     // the API server's object, "Pending" with no container statuses, as in a cluster.
     await null;
+    // Not bound yet (the scheduler found no fit): nothing starts until it is, or the pod is deleted.
+    await this.waitFor(() => this.bound);
+    if (!this.bound) return this.endUnscheduled();
     this.event('Normal', 'Scheduled', `Successfully assigned ${this.key} to ${this.kl.config.nodeName}`);
     if (this.rejectedAtAdmission()) return;
     // SyncPod writes the status first, before the sandbox exists: every container waits with its
@@ -181,6 +184,34 @@ export class PodWorker implements InstanceHost {
       rmSync(join(dir, 'files'), { recursive: true, force: true });
       setTimeout(() => !this.kl.hasSuccessor(this) && removeQuietly(dir), DELETED_POD_LOG_RETENTION_MS).unref();
     }
+    this.refreshStatus();
+    this.finished = true;
+  }
+
+  /** Bound to a node (spec.nodeName), or no scheduler runs and the pod is this node's. */
+  get bound(): boolean {
+    return !!this.pod.spec?.nodeName || !this.kl.schedulesPods;
+  }
+
+  /** The scheduler's binding (pods/binding): the pod is this node's, and its worker goes on. */
+  bind(nodeName: string): void {
+    if (this.bound || this.deleting) return;
+    this.pod = { ...this.pod, spec: { ...this.pod.spec!, nodeName } };
+    this.conditions.set('PodScheduled', true);
+    this.refreshStatus();
+    this.notifyWaiters();
+  }
+
+  /** The scheduler's failed attempt: PodScheduled False, reason Unschedulable, with its message. */
+  unschedulable(message: string): void {
+    if (this.bound || this.deleting) return;
+    this.conditions.replace('PodScheduled', false, 'Unschedulable', message);
+    this.refreshStatus();
+  }
+
+  /** A pod deleted before it was ever bound: nothing ran, nothing to stop. */
+  private async endUnscheduled(): Promise<void> {
+    await this.terminating;
     this.refreshStatus();
     this.finished = true;
   }

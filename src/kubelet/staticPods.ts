@@ -30,6 +30,8 @@ export class StaticPodSource {
   constructor(
     private readonly kubelet: Kubelet,
     private readonly dir: string,
+    /** Makes the pod's namespace when it has none (the kubelet's mirror pod needs one); the agent's. */
+    private readonly ensureNamespace?: (namespace: string) => void,
   ) {}
 
   private readonly onPod = (type: string, pod: Pod) => {
@@ -118,6 +120,7 @@ export class StaticPodSource {
       const [ns, name] = key.split('/') as [string, string];
       if (this.kubelet.getPod(ns, name)) continue;
       try {
+        this.ensureNamespace?.(ns);
         this.kubelet.createPod(pod);
       } catch (err) {
         console.error(`tinylet: static pod ${key}: ${(err as Error).message}`);

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { bearerToken, hasValidToken, PUBLIC_PATHS } from './auth.js';
+import { rememberCaller } from './authorization/caller.js';
 import type { ApiServices, RequestContext } from './context.js';
 import { handleExecUpgrade } from './handlers/podExec.js';
 import { isLoopback, listenTcp, listenUnix } from './listen.js';
@@ -94,6 +95,7 @@ export class ApiServer {
     try {
       const caller = this.authorized(req, rawPath(req.url), transport);
       if (!caller) throw unauthorized();
+      rememberCaller(req, caller);
       const target = parseRequestTarget(req.url);
       if (caller.kind === 'serviceAccount') authorizeServiceAccount(caller.user, method, target.pathname, target.query);
       const ctx: RequestContext = { req, res, method, query: target.query, services: this.services, transport };

@@ -1,7 +1,9 @@
 // Discovery documents, so kubectl can map "pods", "po", "ev", "ns" to URLs and verbs.
 import type { RequestContext } from './context.js';
 import { discoveryResources } from './registry/apiRegistry.js';
+import { AUTHORIZATION_GROUP, AUTHORIZATION_RESOURCES } from './handlers/accessReviews.js';
 import { sendJson } from './respond.js';
+import { KUBERNETES_VERSION, versionParts } from './version.js';
 
 const resource = (name: string, kind: string, namespaced: boolean, verbs: string[], extra: Record<string, unknown> = {}) => ({
   name,
@@ -17,8 +19,9 @@ export const CORE_RESOURCES = {
   groupVersion: 'v1',
   resources: [
     resource('events', 'Event', true, ['get', 'list', 'watch'], { shortNames: ['ev'] }),
-    resource('namespaces', 'Namespace', false, ['get', 'list', 'watch'], { shortNames: ['ns'] }),
     // pods and pods/status come from the registry (registry/kinds/pods.ts); these two are served apart.
+    // The eviction subresource (server/eviction): kubectl drain evicts through it when discovery lists it with its group and version.
+    resource('pods/eviction', 'Eviction', true, ['create'], { group: 'policy', version: 'v1' }),
     resource('pods/exec', 'PodExecOptions', true, ['create', 'get']),
     resource('pods/log', 'Pod', true, ['get']),
   ],
@@ -34,7 +37,7 @@ export const METRICS_RESOURCES = {
   kind: 'APIResourceList',
   apiVersion: 'v1',
   groupVersion: 'metrics.k8s.io/v1beta1',
-  resources: [resource('pods', 'PodMetrics', true, ['get', 'list'])],
+  resources: [resource('nodes', 'NodeMetrics', false, ['get', 'list']), resource('pods', 'PodMetrics', true, ['get', 'list'])],
 };
 
 export function serveDiscovery(ctx: RequestContext, path: string): boolean {
@@ -47,7 +50,13 @@ export function serveDiscovery(ctx: RequestContext, path: string): boolean {
       send(coreResources(ctx));
       return true;
     case '/apis':
-      send({ kind: 'APIGroupList', apiVersion: 'v1', groups: [...registryGroups(ctx), METRICS_GROUP] });
+      send({ kind: 'APIGroupList', apiVersion: 'v1', groups: [...registryGroups(ctx), AUTHORIZATION_GROUP, METRICS_GROUP] });
+      return true;
+    case '/apis/authorization.k8s.io':
+      send({ kind: 'APIGroup', apiVersion: 'v1', ...AUTHORIZATION_GROUP });
+      return true;
+    case '/apis/authorization.k8s.io/v1':
+      send(AUTHORIZATION_RESOURCES);
       return true;
     case '/apis/metrics.k8s.io':
       send({ kind: 'APIGroup', apiVersion: 'v1', ...METRICS_GROUP });
@@ -57,9 +66,8 @@ export function serveDiscovery(ctx: RequestContext, path: string): boolean {
       return true;
     case '/version':
       send({
-        major: '1',
-        minor: '30',
-        gitVersion: 'v1.30.0-tinylet',
+        ...versionParts(),
+        gitVersion: KUBERNETES_VERSION,
         gitCommit: '',
         gitTreeState: 'clean',
         buildDate: '',

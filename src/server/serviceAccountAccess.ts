@@ -11,6 +11,7 @@ import { forbidden, forbiddenResource } from './status.js';
 /** Readable resources of the pod's namespace, as `<group>/<resource>[/<subresource>]`. */
 const READABLE = new Set(['/pods', '/pods/log', '/services', '/endpoints', '/configmaps', '/events', 'discovery.k8s.io/endpointslices']);
 const READ_VERBS = new Set(['get', 'list', 'watch']);
+const SELF_REVIEWS = new Set(['selfsubjectaccessreviews', 'selfsubjectrulesreviews']);
 
 /** Non-resource paths anyone authenticated may GET (the system:discovery ClusterRole). */
 const isDiscoveryPath = (path: string, segs: string[]): boolean =>
@@ -21,7 +22,7 @@ const isDiscoveryPath = (path: string, segs: string[]): boolean =>
   (segs[0] === 'apis' && segs.length <= 3);
 
 /** The request as the API server's RequestInfo sees it: a resource request, or a path. */
-interface Attributes {
+export interface Attributes {
   verb: string;
   path: string;
   resource?: { group: string; namespace?: string; resource: string; subresource?: string; name?: string };
@@ -52,9 +53,12 @@ function attributes(method: string, pathname: string, query: URLSearchParams): A
   return { verb: verbs[method] ?? method.toLowerCase(), path, resource: { group, namespace, resource: p.resource, subresource: p.subresource, name } };
 }
 
-function allowed(user: ServiceAccountUser, a: Attributes): boolean {
+/** Whether the service account may make the request (also SelfSubjectAccessReview's answer, authorization/authorizer.ts). */
+export function serviceAccountAllows(user: ServiceAccountUser, a: Attributes): boolean {
   const r = a.resource;
   if (!r) return a.verb === 'get' && isDiscoveryPath(a.path, decodeSegments(a.path));
+  // system:basic-user: anyone authenticated may ask what it may do (kubectl auth can-i).
+  if (r.group === 'authorization.k8s.io' && SELF_REVIEWS.has(r.resource) && !r.subresource && a.verb === 'create') return true;
   if (!READ_VERBS.has(a.verb) || r.namespace !== user.namespace) return false;
   // Its own Namespace object (GET /api/v1/namespaces/<ns>), as the namespace is in its volume anyway.
   if (r.group === '' && r.resource === 'namespaces' && !r.subresource) return a.verb === 'get' && r.name === user.namespace;
@@ -74,7 +78,7 @@ function denial(user: ServiceAccountUser, a: Attributes) {
 /** Throws the 403 unless the service account may make this request. */
 export function authorizeServiceAccount(user: ServiceAccountUser, method: string, pathname: string, query: URLSearchParams): void {
   const a = attributes(method, pathname, query);
-  if (!allowed(user, a)) throw denial(user, a);
+  if (!serviceAccountAllows(user, a)) throw denial(user, a);
 }
 
 /** The 403 for a WebSocket upgrade (exec): admin-only, whatever the path. */

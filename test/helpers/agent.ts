@@ -81,6 +81,15 @@ export async function startTestAgent(overrides: Partial<AgentConfig> = {}): Prom
 }
 
 /**
+ * Creates the namespace through the API unless it exists: pods and objects go only into a namespace
+ * that exists (NamespaceLifecycle admission), as in a cluster.
+ */
+export async function ensureNamespace(t: Pick<TestAgent, 'http'>, name: string): Promise<void> {
+  const r = await t.http('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+  if (r.status !== 201 && r.status !== 409) throw new Error(`namespace ${name} not created: ${r.status} ${r.text}`);
+}
+
+/**
  * A test agent and a temp dir for a describe block's manifests, started before its tests and
  * removed after them: `ctx.t` and `ctx.dir` are set once beforeAll has run.
  */

@@ -134,3 +134,11 @@ export const endpointSliceColumns: TableColumnDefinition[] = [
   col('Endpoints', 'string', DOC.sliceEndpoints),
   ageCol(),
 ];
+
+export const podDisruptionBudgetColumns: TableColumnDefinition[] = [
+  nameCol(),
+  col('Min Available', 'string', 'The minimum number of pods that must be available.'),
+  col('Max Unavailable', 'string', 'The maximum number of pods that may be unavailable.'),
+  col('Allowed Disruptions', 'integer', 'Calculated number of pods that may be disrupted at this time.'),
+  ageCol(),
+];

@@ -3,15 +3,16 @@
 // TableConvertor generates rows with Wide: true and leaves hiding priority-1 columns to the
 // client. Cell logic follows printers.go (printPod, printEvent, printNamespace, printService,
 // printEndpoints, printConfigMap, printSecret, printEndpointSlice).
-import type { ConfigMap, EndpointSlice, Endpoints, Event, Namespace, ObjectMeta, Pod, Secret, Service } from '../types.js';
+import type { ConfigMap, EndpointSlice, Endpoints, Event, Namespace, ObjectMeta, Pod, PodDisruptionBudget, Secret, Service } from '../types.js';
 import { formatLabels } from '../selectors/labels.js';
 import {
-  configMapColumns, endpointSliceColumns, endpointsColumns, eventColumns, namespaceColumns, podColumns, secretColumns, serviceColumns,
+  configMapColumns, endpointSliceColumns, podDisruptionBudgetColumns, endpointsColumns, eventColumns, namespaceColumns, podColumns, secretColumns, serviceColumns,
   type TableColumnDefinition,
 } from './columns.js';
 import { translateTimestampSince } from './duration.js';
 import { formatEndpoints, serviceExternalIP, servicePorts } from './network.js';
 import { formatRestarts, summarizePod } from './podStatus.js';
+import { leaseCells, leaseColumns, nodeCells, nodeColumns } from './nodes.js';
 
 export { formatEndpoints } from './network.js';
 
@@ -48,7 +49,7 @@ export interface Table {
 }
 
 export type IncludeObject = 'None' | 'Object' | 'Metadata';
-export type TableKind = 'Pod' | 'Event' | 'Namespace' | 'Service' | 'Endpoints' | 'ConfigMap' | 'Secret' | 'EndpointSlice';
+export type TableKind = 'Pod' | 'Event' | 'Namespace' | 'Service' | 'Endpoints' | 'ConfigMap' | 'Secret' | 'EndpointSlice' | 'PodDisruptionBudget' | 'Node' | 'Lease';
 
 export interface TableOptions {
   /** Epoch ms used for every AGE-like cell. */
@@ -218,6 +219,21 @@ const endpointSlicePrinter: Printer<EndpointSlice> = {
   ],
 };
 
+/** printPodDisruptionBudget: each bound as IntOrString.String() prints it, N/A when unset. */
+const podDisruptionBudgetPrinter: Printer<PodDisruptionBudget> = {
+  columns: podDisruptionBudgetColumns,
+  cells: (pdb, now) => {
+    const bound = (v: number | string | undefined) => (v === undefined || v === null ? 'N/A' : String(v));
+    return [
+      pdb.metadata?.name ?? '',
+      bound(pdb.spec?.minAvailable),
+      bound(pdb.spec?.maxUnavailable),
+      pdb.status?.disruptionsAllowed ?? 0,
+      translateTimestampSince(pdb.metadata?.creationTimestamp, now),
+    ];
+  },
+};
+
 const PRINTERS: Record<TableKind, Printer<never>> = {
   Pod: podPrinter,
   Event: eventPrinter,
@@ -227,9 +243,12 @@ const PRINTERS: Record<TableKind, Printer<never>> = {
   ConfigMap: configMapPrinter,
   Secret: secretPrinter,
   EndpointSlice: endpointSlicePrinter,
+  PodDisruptionBudget: podDisruptionBudgetPrinter,
+  Node: { columns: nodeColumns, cells: nodeCells } as Printer<never>,
+  Lease: { columns: leaseColumns, cells: leaseCells } as Printer<never>,
 };
 
-const API_VERSION: Partial<Record<TableKind, string>> = { EndpointSlice: 'discovery.k8s.io/v1' };
+const API_VERSION: Partial<Record<TableKind, string>> = { EndpointSlice: 'discovery.k8s.io/v1', PodDisruptionBudget: 'policy/v1', Lease: 'coordination.k8s.io/v1' };
 
 /** The row's `object` per includeObject (apiserver transformObject). */
 function rowObject(obj: { kind?: string; apiVersion?: string; metadata?: ObjectMeta }, kind: TableKind, include: IncludeObject): unknown {

@@ -5,6 +5,10 @@ import type { ApiObject } from '../../store/objectStore.js';
 import { GenericRegistry } from './genericRegistry.js';
 import { configMapStrategy } from './kinds/configMaps.js';
 import { endpointSliceStrategy, endpointsStrategy } from './kinds/endpoints.js';
+import { leaseStrategy } from './kinds/leases.js';
+import { namespaceStrategy } from './kinds/namespaces.js';
+import { nodeStrategy } from './kinds/nodes.js';
+import { podDisruptionBudgetStrategy } from './kinds/podDisruptionBudgets.js';
 import { podStrategy } from './kinds/pods.js';
 import { secretStrategy } from './kinds/secrets.js';
 import { serviceStrategy, type ServiceAllocations } from './kinds/services.js';
@@ -13,7 +17,7 @@ import type { Strategy } from './strategy.js';
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 /** The resources kept in the object store (their directories under store/objects). */
-export const STORED_RESOURCES = ['configmaps', 'secrets', 'services', 'endpoints', 'endpointslices'] as const;
+export const STORED_RESOURCES = ['configmaps', 'secrets', 'services', 'endpoints', 'endpointslices', 'namespaces', 'poddisruptionbudgets', 'nodes', 'leases'] as const;
 
 export class ApiRegistry {
   private readonly byPath = new Map<string, GenericRegistry>();
@@ -22,7 +26,7 @@ export class ApiRegistry {
   constructor(config: AgentConfig, stored: ReadonlyMap<string, ApiObject[]>) {
     const services = serviceStrategy(config, stored.get('services') ?? []);
     this.serviceAllocations = services.allocations;
-    for (const s of [podStrategy, configMapStrategy, secretStrategy, services, endpointsStrategy, endpointSliceStrategy]) {
+    for (const s of [podStrategy, namespaceStrategy, configMapStrategy, secretStrategy, services, endpointsStrategy, endpointSliceStrategy, podDisruptionBudgetStrategy, nodeStrategy, leaseStrategy]) {
       this.byPath.set(`${s.group}/${s.version}/${s.resource}`, new GenericRegistry(s));
     }
   }

@@ -23,6 +23,7 @@ import { serveWatch } from '../watch.js';
 import { objectTable } from './objectTable.js';
 import { decodeProtobufObject, PROTOBUF } from './protobuf.js';
 import { type DeleteOptions, type ObjectStorage, objectStoreStorage } from './storage.js';
+import { admitCreate, admitDelete } from './namespaceLifecycle.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 
 const SYSTEM_FIELDS = ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'managedFields', 'selfLink'];
@@ -187,6 +188,8 @@ export class GenericRegistry {
   createObject(input: ApiObject, sctx: StrategyContext, dryRun = false): ApiObject {
     const s = this.strategy;
     let obj = s.prepareForCreate ? s.prepareForCreate(input, sctx) : input;
+    // NamespaceLifecycle admission: before validation, as admission runs before the strategy's checks.
+    admitCreate(s, obj, sctx.store);
     const name = obj.metadata?.name ?? '';
     const errors = s.validate(obj, sctx);
     if (errors.length > 0) throw invalid(s.kind, name, errors);
@@ -293,6 +296,7 @@ export class GenericRegistry {
     if (pre?.resourceVersion && pre.resourceVersion !== meta.resourceVersion) {
       throw conflict(this.strategy.resource, meta.name!, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
     }
+    admitDelete(this.strategy, obj);
     if (opts.dryRun) return obj;
     const gone = storage.delete(obj, opts);
     if (gone) this.strategy.release?.(gone, undefined, this.sctx(ctx));

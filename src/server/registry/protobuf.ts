@@ -1,6 +1,6 @@
 // Request bodies in the API server's protobuf encoding (`application/vnd.kubernetes.protobuf`),
 // which client-go's typed clients send from kubectl 1.32 on (`kubectl create configmap`, `create
-// secret`, `create service`): the `k8s\0` magic, then a runtime.Unknown{typeMeta, raw} whose raw is
+// secret`, `create service`, `create namespace`): the `k8s\0` magic, then a runtime.Unknown{typeMeta, raw} whose raw is
 // the object's message (k8s.io/api/core/v1/generated.proto). Only the kinds below are decoded, into
 // the JSON form every other path takes; another kind, or a field this decoder does not know that
 // carries a value, is refused rather than silently dropped. Responses stay JSON (clients send
@@ -81,11 +81,54 @@ const serviceSpec: Message = {
   23: f('trafficDistribution', 'string'),
 };
 
+/** meta/v1 DeleteOptions, inside an Eviction (kubectl 1.32's drain sends policy/v1 ones as protobuf). */
+const deleteOptions: Message = {
+  1: f('gracePeriodSeconds', 'int', { ptr: true }),
+  2: f('preconditions', { 1: f('uid', 'string', { ptr: true }), 2: f('resourceVersion', 'string', { ptr: true }) }),
+  3: f('orphanDependents', 'bool', { ptr: true }),
+  4: f('propagationPolicy', 'string', { ptr: true }),
+  5: f('dryRun', 'string', { repeated: true }),
+  6: f('ignoreStoreReadErrorWithClusterBreakingPotential', 'bool', { ptr: true }),
+};
+const eviction: Message = { 1: f('metadata', objectMeta), 2: f('deleteOptions', deleteOptions) };
+
+/** meta/v1 LabelSelector; policy/v1 PodDisruptionBudgetSpec (kubectl 1.32's `create pdb`). */
+const labelSelector: Message = {
+  1: f('matchLabels', 'stringMap'),
+  2: f('matchExpressions', { 1: f('key', 'string'), 2: f('operator', 'string'), 3: f('values', 'string', { repeated: true }) }, { repeated: true }),
+};
+const podDisruptionBudgetSpec: Message = {
+  1: f('minAvailable', 'intOrString', { ptr: true }),
+  2: f('selector', labelSelector, { ptr: true }),
+  3: f('maxUnavailable', 'intOrString', { ptr: true }),
+  4: f('unhealthyPodEvictionPolicy', 'string', { ptr: true }),
+};
+
+const selfSubjectAccessReviewSpec: Message = {
+  1: f('resourceAttributes', {
+    1: f('namespace', 'string'),
+    2: f('verb', 'string'),
+    3: f('group', 'string'),
+    4: f('version', 'string'),
+    5: f('resource', 'string'),
+    6: f('subresource', 'string'),
+    7: f('name', 'string'),
+  }, { ptr: true }),
+  2: f('nonResourceAttributes', { 1: f('path', 'string'), 2: f('verb', 'string') }, { ptr: true }),
+};
+
 /** The messages of the kinds decoded, by group/version/kind. A status is dropped on create anyway. */
 const MESSAGES: Record<string, Message> = {
+  'policy/v1/Eviction': eviction,
+  'policy/v1beta1/Eviction': eviction,
+  'policy/v1/PodDisruptionBudget': { 1: f('metadata', objectMeta), 2: f('spec', podDisruptionBudgetSpec), 3: f('status', {}) },
   'v1/ConfigMap': { 1: f('metadata', objectMeta), 2: f('data', 'stringMap'), 3: f('binaryData', 'bytesMap'), 4: f('immutable', 'bool', { ptr: true }) },
   'v1/Secret': { 1: f('metadata', objectMeta), 2: f('data', 'bytesMap'), 3: f('type', 'string'), 4: f('stringData', 'stringMap'), 5: f('immutable', 'bool', { ptr: true }) },
   'v1/Service': { 1: f('metadata', objectMeta), 2: f('spec', serviceSpec), 3: f('status', {}) },
+  // kubectl auth can-i (k8s.io/api/authorization/v1/generated.proto); selectors of 1.31+ are refused.
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': { 1: f('metadata', objectMeta), 2: f('spec', selfSubjectAccessReviewSpec), 3: f('status', {}) },
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': { 1: f('metadata', objectMeta), 2: f('spec', { 1: f('namespace', 'string') }), 3: f('status', {}) },
+  'v1/Namespace': { 1: f('metadata', objectMeta), 2: f('spec', { 1: f('finalizers', 'string', { repeated: true }) }), 3: f('status', {}) },
 };
 
 class Reader {

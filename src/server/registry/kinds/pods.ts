@@ -11,6 +11,8 @@ import type { Pod } from '../../../api/types.js';
 import { validatePod } from '../../../api/validate.js';
 import { validatePodUpdate } from '../../../api/validatePodUpdate.js';
 import { AlreadyExistsError, type Kubelet } from '../../../kubelet/kubelet.js';
+import { schedule } from '../../../scheduler/fit.js';
+import type { Node } from 'kubernetes-types/core/v1.js';
 import { setGateConditions } from '../../../kubelet/podUpdate.js';
 import type { ApiObject } from '../../../store/objectStore.js';
 import type { ApiServices } from '../../context.js';
@@ -83,7 +85,8 @@ export function kubeletPodStorage(services: ApiServices): ObjectStorage {
     },
     delete: (obj, opts) => {
       const { namespace, name } = obj.metadata as { namespace: string; name: string };
-      const grace = opts.gracePeriodSeconds;
+      // A pod never bound to a node goes at once, whatever the grace period (CheckGracefulDelete).
+      const grace = (obj.spec as Pod['spec'])?.nodeName ? opts.gracePeriodSeconds : 0;
       const before = kubelet.deletePod(namespace, name, { gracePeriodSeconds: grace, force: grace === 0 });
       // On disk before the 200: the deletionTimestamp of a graceful delete, the file's removal for one
       // that is complete (forced, or a pod that had finished), so a restarted agent does not bring it back.
@@ -92,6 +95,15 @@ export function kubeletPodStorage(services: ApiServices): ObjectStorage {
       return now ? asObject(now) : obj;
     },
   };
+}
+
+/** Whether the scheduler would bind the pod now: yes without a Node object (nothing to check), or when it fits. */
+function fitsOnCreate(pod: Pod, ctx: StrategyContext): boolean {
+  const tolerations: unknown = pod.spec?.tolerations;
+  // An invalid list is refused by validation: no fit to compute.
+  if (tolerations !== undefined && !(Array.isArray(tolerations) && tolerations.every(isObject))) return true;
+  const nodes = ctx.store.list('nodes') as unknown as Node[];
+  return nodes.length === 0 || 'node' in schedule(pod, nodes);
 }
 
 function servicesOf(ctx: StrategyContext): ApiServices {
@@ -118,8 +130,10 @@ export const podStrategy: Strategy = {
   prepareForCreate: (o, ctx) => {
     const pod = defaultPod(asPod(o));
     // This node is the only one: a pod is bound to it when created (unless it names another, refused below).
+    // The scheduler's first attempt (src/scheduler): a pod that does not fit (a cordoned node, an
+    // untolerated taint) stays unbound and Pending, and the scheduler tries it again.
     const spec: unknown = pod.spec;
-    if (isObject(spec) && !spec.nodeName) spec.nodeName = ctx.config.nodeName;
+    if (isObject(spec) && !spec.nodeName && fitsOnCreate(pod, ctx)) spec.nodeName = ctx.config.nodeName;
     return asObject(pod);
   },
   validate: (o, ctx) => {
