@@ -11,17 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import type { Pod } from '../src/api/types.js';
 import { defaultConfig } from '../src/kubelet/config.js';
 import { ApiRegistry } from '../src/server/registry/apiRegistry.js';
-import { KUBECTL, startTestAgent, waitForApiPod, type TestAgent } from './helpers/agent.js';
+import { startTestAgent, waitForApiPod, type TestAgent } from './helpers/agent.js';
+import { KUBECTL_VERSIONS as VERSIONS, writeKubeconfig } from './helpers/kubectl.js';
 
-const KUBECTL_132 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
-const VERSIONS = [
-  { version: '1.20', bin: KUBECTL },
-  { version: '1.32', bin: KUBECTL_132 },
-];
 
 /** Whether this build serves the Node object (what drain reads and cordons). */
 const nodesServed = !!new ApiRegistry(defaultConfig(), new Map()).lookup('', 'v1', 'nodes');
@@ -79,20 +74,7 @@ describe.each(VERSIONS)('stock kubectl $version: PodDisruptionBudgets and drain'
     if (!present) return;
     t = await startTestAgent({ podNetwork: false });
     dir = mkdtempSync(join(tmpdir(), 'tinylet-kubectl-drain-'));
-    kubeconfig = join(dir, 'kubeconfig');
-    const info = (await t.http('GET', '/tinylet/v1/kubeconfig')).json;
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'tinylet', cluster: { server: info.server, 'certificate-authority-data': info.certificateAuthorityData } }],
-        users: [{ name: 'tinylet-admin', user: { token: info.token } }],
-        contexts: [{ name: 'tinylet', context: { cluster: 'tinylet', user: 'tinylet-admin', namespace: 'default' } }],
-        'current-context': 'tinylet',
-      }),
-      { mode: 0o600 },
-    );
+    kubeconfig = await writeKubeconfig(t, dir);
   });
   afterAll(async () => {
     await t?.stop();

@@ -1,18 +1,13 @@
 // The stock kubectl, 1.20 and 1.32, on the agent's Node: get nodes (and -o wide), describe node
 // (node, its pods, its events, its lease), top node, cordon and uncordon, as kubectl prints them.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { isRunning, KUBECTL, startTestAgent, waitForApiPod, type TestAgent } from './helpers/agent.js';
+import { isRunning, startTestAgent, waitForApiPod, type TestAgent } from './helpers/agent.js';
+import { KUBECTL_VERSIONS as VERSIONS, KUBECTL_132, writeKubeconfig } from './helpers/kubectl.js';
 
-const KUBECTL_132 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
-const VERSIONS = [
-  { version: '1.20', bin: KUBECTL },
-  { version: '1.32', bin: KUBECTL_132 },
-];
 const NODE = 'tinylet-test';
 const re = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -28,20 +23,7 @@ describe.each(VERSIONS)('stock kubectl $version: nodes', ({ bin }) => {
     if (!present) return;
     t = await startTestAgent();
     dir = mkdtempSync(join(tmpdir(), 'tinylet-kubectl-node-'));
-    kubeconfig = join(dir, 'kubeconfig');
-    const info = (await t.http('GET', '/tinylet/v1/kubeconfig')).json;
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'tinylet', cluster: { server: info.server, 'certificate-authority-data': info.certificateAuthorityData } }],
-        users: [{ name: 'tinylet-admin', user: { token: info.token } }],
-        contexts: [{ name: 'tinylet', context: { cluster: 'tinylet', user: 'tinylet-admin', namespace: 'default' } }],
-        'current-context': 'tinylet',
-      }),
-      { mode: 0o600 },
-    );
+    kubeconfig = await writeKubeconfig(t, dir);
     version = (await t.http('GET', `/api/v1/nodes/${NODE}`)).json.status.nodeInfo.kubeletVersion;
   });
   afterAll(async () => {

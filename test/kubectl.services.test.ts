@@ -7,15 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import type { Pod } from '../src/api/types.js';
-import { KUBECTL, startTestAgent, waitForApiPod, type TestAgent } from './helpers/agent.js';
+import { startTestAgent, waitForApiPod, type TestAgent } from './helpers/agent.js';
+import { KUBECTL_VERSIONS as VERSIONS, writeKubeconfig } from './helpers/kubectl.js';
 
-const KUBECTL_132 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
-const VERSIONS = [
-  { version: '1.20', bin: KUBECTL },
-  { version: '1.32', bin: KUBECTL_132 },
-];
 
 const re = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const lines = (s: string) => s.split('\n');
@@ -86,22 +82,7 @@ describe.each(VERSIONS)('stock kubectl $version: ConfigMaps, Secrets, Services, 
     if (!present) return;
     t = await startTestAgent();
     dir = mkdtempSync(join(tmpdir(), 'tinylet-kubectl-svc-'));
-    kubeconfig = join(dir, 'kubeconfig');
-    // The document `tinylet kubeconfig` writes, from the same endpoint over the agent's socket.
-    const info = (await t.http('GET', '/tinylet/v1/kubeconfig')).json;
-    expect(info.server).toBe(`https://127.0.0.1:${t.agent.server.tcpAddress!.port}`);
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'tinylet', cluster: { server: info.server, 'certificate-authority-data': info.certificateAuthorityData } }],
-        users: [{ name: 'tinylet-admin', user: { token: info.token } }],
-        contexts: [{ name: 'tinylet', context: { cluster: 'tinylet', user: 'tinylet-admin', namespace: 'default' } }],
-        'current-context': 'tinylet',
-      }),
-      { mode: 0o600 },
-    );
+    kubeconfig = await writeKubeconfig(t, dir);
   });
   afterAll(async () => {
     await t?.stop();

@@ -3,18 +3,17 @@
 // immortal ones never deleted), the namespace controller emptying a terminating namespace (pods
 // with their grace periods, every stored kind) before the namespace goes, namespaces made at start
 // for pods of a state dir that had no Namespace objects, and stock kubectl's output.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { Agent } from '../src/agent/agent.js';
 import { removeCgroupParent } from '../src/runtime/cgroups.js';
 import { objectsDir } from '../src/store/objectStore.js';
 import { collectWatch, ensureNamespace, isRunning, KUBECTL, startTestAgent, waitForApiPod, type TestAgent } from './helpers/agent.js';
+import { KUBECTL_132, writeKubeconfig } from './helpers/kubectl.js';
 
-const KUBECTL_132 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
 const BUILT_IN = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
 
 const sleeper = (name: string, command = 'exec sleep 3600', grace = 10) => ({
@@ -230,19 +229,7 @@ describe.each([
     if (!present) return;
     t = await startTestAgent();
     dir = mkdtempSync(join(tmpdir(), 'tinylet-ns-kubectl-'));
-    kubeconfig = join(dir, 'config');
-    const info = (await t.http('GET', '/tinylet/v1/kubeconfig')).json;
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'tinylet', cluster: { server: info.server, 'certificate-authority-data': info.certificateAuthorityData } }],
-        users: [{ name: 'tinylet-admin', user: { token: info.token } }],
-        contexts: [{ name: 'tinylet', context: { cluster: 'tinylet', user: 'tinylet-admin', namespace: 'default' } }],
-        'current-context': 'tinylet',
-      }),
-    );
+    kubeconfig = await writeKubeconfig(t, dir, { file: 'config' });
   });
   afterAll(async () => {
     await t?.stop();

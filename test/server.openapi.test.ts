@@ -9,12 +9,11 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { openApiDefinitions, openApiV2Protobuf } from '../src/server/openapi.js';
 import { KUBERNETES_VERSION } from '../src/server/version.js';
 import { KUBECTL, startTestAgent, type TestAgent } from './helpers/agent.js';
+import { KUBECTL_132, writeKubeconfig } from './helpers/kubectl.js';
 
-const KUBECTL_132 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
 
 /** A GET over the socket with the given headers; the body as bytes. */
 function raw(t: TestAgent, path: string, headers: Record<string, string>): Promise<{ headers: Record<string, unknown>; raw: Buffer }> {
@@ -111,19 +110,7 @@ describe.each([
     if (!present) return;
     t = await startTestAgent();
     dir = mkdtempSync(join(tmpdir(), 'tinylet-openapi-'));
-    kubeconfig = join(dir, 'kubeconfig');
-    const info = (await t.http('GET', '/tinylet/v1/kubeconfig')).json;
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'tinylet', cluster: { server: info.server, 'certificate-authority-data': info.certificateAuthorityData } }],
-        users: [{ name: 'admin', user: { token: info.token } }],
-        contexts: [{ name: 'tinylet', context: { cluster: 'tinylet', user: 'admin', namespace: 'default' } }],
-        'current-context': 'tinylet',
-      }),
-    );
+    kubeconfig = await writeKubeconfig(t, dir);
   });
   afterAll(async () => {
     await t?.stop();

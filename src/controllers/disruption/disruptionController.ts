@@ -9,14 +9,13 @@ import type { PodSource } from '../endpoints/endpointsController.js';
 import { podsForPdb } from './pdbPods.js';
 import { syncPdbStatus } from './pdbStatus.js';
 
+import { keyOf, WorkQueue } from '../workQueue.js';
+
 export const PDB_RESOURCE = 'poddisruptionbudgets';
 
 export class DisruptionController {
-  private readonly dirty = new Set<string>();
-  private scheduled = false;
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly queue = new WorkQueue((key) => this.sync(key), (key) => `disruption budget ${key}`);
   private unsubscribe?: () => void;
-  private stopped = false;
 
   constructor(
     private readonly store: ObjectStore,
@@ -26,59 +25,26 @@ export class DisruptionController {
 
   /** A pod changed: every PDB of its namespace may count it (before and after a label change). */
   private readonly onPod = (_type: string, pod: Pod) => {
-    for (const pdb of this.store.list(PDB_RESOURCE, pod.metadata?.namespace)) this.mark(pdb);
+    for (const pdb of this.store.list(PDB_RESOURCE, pod.metadata?.namespace)) this.queue.add(keyOf(pdb));
   };
 
   start(): void {
     this.pods.on('pod', this.onPod);
     this.unsubscribe = this.store.onChange((c) => {
-      if (c.resource === PDB_RESOURCE && c.type !== 'DELETED') this.mark(c.object);
+      if (c.resource === PDB_RESOURCE && c.type !== 'DELETED') this.queue.add(keyOf(c.object));
     });
-    for (const pdb of this.store.list(PDB_RESOURCE)) this.mark(pdb);
+    for (const pdb of this.store.list(PDB_RESOURCE)) this.queue.add(keyOf(pdb));
   }
 
   stop(): void {
-    this.stopped = true;
+    this.queue.stop();
     this.pods.off('pod', this.onPod);
     this.unsubscribe?.();
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
-  }
-
-  private mark(o: ApiObject): void {
-    if (this.stopped) return;
-    this.dirty.add(`${o.metadata?.namespace}/${o.metadata?.name}`);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.flush());
   }
 
   /** Recomputes every marked PDB now (tests call it so as not to wait for the tick). */
   flush(): void {
-    this.scheduled = false;
-    if (this.stopped) return;
-    const keys = [...this.dirty];
-    this.dirty.clear();
-    for (const key of keys) {
-      try {
-        this.sync(key);
-      } catch (err) {
-        // One PDB's failure (a full disk) is retried, and never reaches the pod that changed.
-        console.error(`tinylet: disruption budget ${key}: ${(err as Error)?.message ?? String(err)}`);
-        this.later(key, 1000);
-      }
-    }
-  }
-
-  private later(key: string, ms: number): void {
-    clearTimeout(this.timers.get(key));
-    const t = setTimeout(() => {
-      this.timers.delete(key);
-      const [namespace, name] = key.split('/');
-      this.mark({ metadata: { namespace, name } });
-    }, Math.max(1, ms));
-    t.unref();
-    this.timers.set(key, t);
+    this.queue.flush();
   }
 
   private sync(key: string): void {
@@ -88,7 +54,7 @@ export class DisruptionController {
     const now = this.now();
     const matched = podsForPdb(pdb, this.pods.listPods());
     const { status, recheckAt } = syncPdbStatus(pdb, matched, now);
-    if (recheckAt !== undefined) this.later(key, recheckAt - now + 1);
+    if (recheckAt !== undefined) this.queue.addAfter(key, recheckAt - now + 1);
     if (status) this.store.put(PDB_RESOURCE, { ...(pdb as unknown as ApiObject), status });
   }
 }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { rfc3339 } from '../../api/time.js';
 import type { EndpointSlice, Endpoints, Pod, Service } from '../../api/types.js';
 import { MIRRORING_CONTROLLER, mirroredSlices } from './mirroredSlices.js';
+import { keyOf, WorkQueue } from '../workQueue.js';
 import type { AgentConfig } from '../../kubelet/config.js';
 import type { ApiObject, ObjectStore } from '../../store/objectStore.js';
 import { endpointSlicesFor } from './endpointSliceFor.js';
@@ -32,11 +33,14 @@ export interface PodSource {
 }
 
 export class EndpointsController {
-  private readonly dirty = new Set<string>();
-  private scheduled = false;
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly queue = new WorkQueue(
+    (key) => {
+      const [ns, name] = key.split('/') as [string, string];
+      this.sync(ns, name);
+    },
+    (key) => `endpoints of service ${key}`,
+  );
   private unsubscribe?: () => void;
-  private stopped = false;
 
   constructor(
     private readonly config: AgentConfig,
@@ -75,7 +79,7 @@ export class EndpointsController {
       this.keepGhost(this.precise(pod), services as Service[]);
       if (uid) this.terminatingSince.delete(uid);
     }
-    for (const s of services) this.mark(s);
+    for (const s of services) this.queue.add(keyOf(s));
   };
 
   private keepGhost(pod: Pod, services: Service[]): void {
@@ -89,7 +93,7 @@ export class EndpointsController {
     this.ghosts.set(key, { pod, until });
     const t = setTimeout(() => {
       if (this.ghosts.get(key)?.pod === pod) this.ghosts.delete(key);
-      for (const s of this.store.list('services', pod.metadata?.namespace)) this.mark(s);
+      for (const s of this.store.list('services', pod.metadata?.namespace)) this.queue.add(keyOf(s));
     }, until - Date.now() + 1);
     t.unref();
   }
@@ -105,63 +109,29 @@ export class EndpointsController {
   start(): void {
     this.pods.on('pod', this.onPod);
     this.unsubscribe = this.store.onChange((c) => {
-      if (c.resource === 'services') this.mark(c.object);
+      if (c.resource === 'services') this.queue.add(keyOf(c.object));
       // The Endpoints of a Service without a selector are mirrored into slices.
       if (c.resource === 'endpoints') {
         const svc = this.store.get('services', c.object.metadata?.namespace, c.object.metadata?.name ?? '') as Service | undefined;
-        if (svc && !svc.spec?.selector) this.mark(c.object);
+        if (svc && !svc.spec?.selector) this.queue.add(keyOf(c.object));
       }
     });
-    for (const s of this.store.list('services')) this.mark(s);
+    for (const s of this.store.list('services')) this.queue.add(keyOf(s));
     // Endpoints left by Services deleted while the agent was down.
-    for (const ep of this.store.list('endpoints')) this.mark(ep);
+    for (const ep of this.store.list('endpoints')) this.queue.add(keyOf(ep));
   }
 
   stop(): void {
-    this.stopped = true;
     this.pods.off('pod', this.onPod);
     this.unsubscribe?.();
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.queue.stop();
     this.ghosts.clear();
     this.terminatingSince.clear();
   }
 
-  private mark(o: ApiObject): void {
-    if (this.stopped) return;
-    this.dirty.add(`${o.metadata?.namespace}/${o.metadata?.name}`);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.flush());
-  }
-
   /** Recomputes every marked Service now (tests and the proxy call it to not wait for the tick). */
   flush(): void {
-    this.scheduled = false;
-    if (this.stopped) return;
-    const keys = [...this.dirty];
-    this.dirty.clear();
-    for (const key of keys) {
-      const [ns, name] = key.split('/') as [string, string];
-      try {
-        this.sync(ns, name);
-      } catch (err) {
-        // One Service's failure (a full disk) is retried, and never reaches the pod that changed.
-        console.error(`tinylet: endpoints of service ${key}: ${(err as Error)?.message ?? String(err)}`);
-        this.retryLater(key, 1000);
-      }
-    }
-  }
-
-  private retryLater(key: string, ms: number): void {
-    clearTimeout(this.timers.get(key));
-    const t = setTimeout(() => {
-      this.timers.delete(key);
-      const [namespace, name] = key.split('/');
-      this.mark({ metadata: { namespace, name } });
-    }, Math.max(1, ms));
-    t.unref();
-    this.timers.set(key, t);
+    this.queue.flush();
   }
 
   private removalDelayMs(svc: Service): number {
@@ -192,7 +162,7 @@ export class EndpointsController {
     const ep = endpointsFor(svc, pods, opts);
     const slices = endpointSlicesFor(svc, pods, opts);
     const next = [ep?.nextChangeAt, slices?.nextChangeAt].filter((t): t is number => t !== undefined);
-    if (next.length > 0) this.retryLater(`${ns}/${name}`, Math.min(...next) - Date.now());
+    if (next.length > 0) this.queue.addAfter(`${ns}/${name}`, Math.min(...next) - Date.now());
     if (ep?.endpoints) this.write('endpoints', ep.endpoints as unknown as ApiObject);
     this.replaceSlices(slices?.slices ?? [], ownedSlices, ns);
   }
