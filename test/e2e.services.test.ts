@@ -154,8 +154,8 @@ describe("the notes' myapp-pod", () => {
     const applied = await cli(t, ['apply', '-f', '-'], services);
     expect(applied.stdout, applied.stderr).toBe('service/myservice created\nservice/mydb created');
     await vi.waitFor(() => expect(pod('default', 'myapp-pod')?.status?.containerStatuses?.[0]?.state?.running).toBeDefined(), { timeout: 20_000, interval: 200 });
-    const log = await t.http('GET', '/api/v1/namespaces/default/pods/myapp-pod/log');
-    expect(log.text).toContain('The app is running!');
+    // The line reaches the log a moment after the container is running.
+    await vi.waitFor(async () => expect((await t.http('GET', '/api/v1/namespaces/default/pods/myapp-pod/log')).text).toContain('The app is running!'), { timeout: 5000, interval: 100 });
     await t.http('DELETE', '/api/v1/namespaces/default/pods/myapp-pod?gracePeriodSeconds=0');
   }, 60_000);
 });
