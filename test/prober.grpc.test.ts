@@ -42,7 +42,7 @@ describe('grpc probe runner', () => {
   it('SERVING is success; NOT_SERVING and unknown services are failures', async ({ onTestFinished }) => {
     const s = await healthServer(onTestFinished, { '': 1, sick: 2 });
     expect(await probe({ port: s.port })).toEqual({ result: 'success', output: 'service healthy' });
-    expect(s.seen[0]['user-agent']).toBe('kube-probe/1.30');
+    expect(s.seen[0]['user-agent']).toBe('kube-probe/1.33');
     expect(await probe({ port: s.port, service: 'sick' })).toEqual({ result: 'failure', output: 'service unhealthy (responded with "NOT_SERVING")' });
     expect(await probe({ port: s.port, service: 'other' })).toEqual({
       result: 'failure',

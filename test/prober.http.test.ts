@@ -56,7 +56,7 @@ describe('http probe runner', () => {
     for (let i = 0; i < 3; i++) expect(await run()).toEqual({ result: 'success', output: '' });
     expect(connections - before).toBe(3);
     const h = seen[0].headers;
-    expect(h['user-agent']).toBe('kube-probe/1.30');
+    expect(h['user-agent']).toBe('kube-probe/1.33');
     expect(h.accept).toBe('*/*');
     expect(h.connection).toBe('close');
     expect(h.host).toBe(`127.0.0.1:${port}`);

@@ -1,7 +1,8 @@
 import type { HTTPHeader } from 'kubernetes-types/core/v1.js';
+import { KUBELET_VERSION } from '../node/nodeInfo.js';
 
-/** The kubelet names itself `kube-probe/<major>.<minor>`; tinylet speaks the 1.30 API. */
-export const probeUserAgent = 'kube-probe/1.30';
+/** The kubelet names itself `kube-probe/<major>.<minor>` of its own version (the one /version reports). */
+export const probeUserAgent = `kube-probe/${/^v(\d+\.\d+)/.exec(KUBELET_VERSION)![1]}`;
 
 const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const badValue = /[\r\n\0]/;
