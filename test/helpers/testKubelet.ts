@@ -12,7 +12,8 @@ import { trackOccurrences } from './eventOccurrences.js';
 let counter = 0;
 /** Random per test process, so two suites on one machine (a developer's and CI's) do not share bridges. */
 const runId = Math.floor(Math.random() * 36 ** 3).toString(36).padStart(3, '0');
-const subnetBase = Math.floor(Math.random() * 40);
+/** The run's base (vitest.config.ts): files running at once differ by their pool id, not by luck. */
+const subnetBase = Number(process.env.TINYLET_TEST_SUBNET_BASE ?? Math.floor(Math.random() * 40));
 
 /** A config no other test shares: own state dir, bridge and /24 of pod addresses. */
 export function isolatedConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
