@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../src/agent/agent.js';
 import { removeCgroupParent } from '../src/runtime/cgroups.js';
 import { objectsDir } from '../src/store/objectStore.js';
-import { collectWatch, ensureNamespace, isRunning, KUBECTL, startTestAgent, waitForApiPod, type TestAgent } from './helpers/agent.js';
-import { KUBECTL_132, writeKubeconfig } from './helpers/kubectl.js';
+import { collectWatch, ensureNamespace, isRunning, startTestAgent, waitForApiPod, type TestAgent } from './helpers/agent.js';
+import { KUBECTL_VERSIONS, writeKubeconfig } from './helpers/kubectl.js';
 
 const BUILT_IN = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
 
@@ -216,10 +216,7 @@ describe('Namespaces of a state dir from before Namespace objects', () => {
   });
 });
 
-describe.each([
-  { version: '1.20', bin: KUBECTL },
-  { version: '1.32', bin: KUBECTL_132 },
-])('stock kubectl $version: create, get and delete namespaces', ({ version, bin }) => {
+describe.each(KUBECTL_VERSIONS)('stock kubectl $version: create, get and delete namespaces', ({ version, bin }) => {
   const present = existsSync(bin);
   let t: TestAgent;
   let dir: string;

@@ -11,8 +11,8 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDefinitions, openApiV2Protobuf } from '../src/server/openapi.js';
 import { KUBERNETES_VERSION } from '../src/server/version.js';
-import { KUBECTL, startTestAgent, type TestAgent } from './helpers/agent.js';
-import { KUBECTL_132, writeKubeconfig } from './helpers/kubectl.js';
+import { startTestAgent, type TestAgent } from './helpers/agent.js';
+import { KUBECTL_VERSIONS, writeKubeconfig } from './helpers/kubectl.js';
 
 
 /** A GET over the socket with the given headers; the body as bytes. */
@@ -96,10 +96,7 @@ describe('OpenAPI over HTTP', () => {
   });
 });
 
-describe.each([
-  { version: '1.20', bin: KUBECTL },
-  { version: '1.32', bin: KUBECTL_132 },
-])('kubectl $version explain', ({ bin }) => {
+describe.each(KUBECTL_VERSIONS)('kubectl $version explain', ({ bin }) => {
   const present = existsSync(bin);
   let t: TestAgent;
   let dir: string;

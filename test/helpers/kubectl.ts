@@ -2,7 +2,6 @@
 // document `tinylet kubeconfig` writes, from the same endpoint over the agent's socket.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { KUBECTL, type TestAgent } from './agent.js';
 
@@ -31,9 +30,4 @@ export async function writeKubeconfig(t: TestAgent, dir: string, opts: { file?: 
     { mode: 0o600 },
   );
   return path;
-}
-
-/** Runs `bin` with that kubeconfig and HOME (kubectl's cache) in `home`; never rejects. */
-export function kubectlRunner(bin: string, kubeconfig: () => string, home: () => string) {
-  return (args: string[], timeout = 60_000) => execa(bin, ['--kubeconfig', kubeconfig(), ...args], { reject: false, env: { HOME: home() }, timeout });
 }
