@@ -80,7 +80,6 @@ export class Agent {
     this.kubelet.on('pod', (type, pod: Pod) => pods.publish(type, pod));
     // A repeated event updates its object (count, lastTimestamp): watchers see it MODIFIED.
     this.kubelet.events.on('event', (e: Event, change: EventChange) => events.publish(change, e));
-    const startedAt = new Date();
     this.server = new ApiServer({
       kubelet: this.kubelet,
       config,
@@ -88,7 +87,6 @@ export class Agent {
       events,
       objects: this.objects,
       registry: this.registry,
-      startedAt,
       token: this.token,
       serviceAccounts,
       tls,

@@ -16,8 +16,6 @@ export interface ApiServices {
   /** Every kind besides pods and events (Services, ConfigMaps, ...), and the registry serving them. */
   objects: ObjectStore;
   registry: ApiRegistry;
-  /** When the agent started: the creation time of the built-in namespaces. */
-  startedAt: Date;
   /** The TCP listener's address, for `tinylet kubeconfig` (undefined when it is off). */
   tcpAddress(): { host: string; port: number } | undefined;
   token: string;

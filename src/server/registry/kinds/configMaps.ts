@@ -2,7 +2,6 @@
 import { validateConfigMap, validateConfigMapUpdate } from '../../../api/configMaps.js';
 import type { ConfigMap } from '../../../api/types.js';
 import { validateObjectMeta } from '../../../api/validateMeta.js';
-import type { ApiObject } from '../../../store/objectStore.js';
 import type { Strategy } from '../strategy.js';
 
 export const configMapStrategy: Strategy = {
@@ -17,5 +16,3 @@ export const configMapStrategy: Strategy = {
   validate: (o) => [...validateObjectMeta(o.metadata ?? {}), ...validateConfigMap(o as ConfigMap)],
   validateUpdate: (next, old) => validateConfigMapUpdate(next as ConfigMap, old as ConfigMap),
 };
-
-export const asConfigMap = (o: ApiObject | undefined): ConfigMap | undefined => o as ConfigMap | undefined;
