@@ -1,8 +1,10 @@
 /*
  * tinylet-pause: the pod sandbox holder and the container launcher, in one small static binary.
  *
- *   tinylet-pause pause [--hostname NAME] [--share-pid] [--sysctl NAME=VALUE]...
- *       Holds the pod's namespaces (it is started under `unshare --net --ipc --uts`). Sets the hostname
+ *   tinylet-pause pause [--unshare net,ipc,uts] [--veth HOST --bridge BR --ip A/N [--route CIDR --gateway G]]
+ *                       [--hostname NAME] [--share-pid] [--sysctl NAME=VALUE]...
+ *       Holds the pod's namespaces: makes them itself (--unshare) and the pod network in them over
+ *       netlink (--veth..., podnet.c), so a sandbox costs one process. Sets the hostname
  *       inside the new UTS namespace (unshare leaves the host's name there) and the pod's sysctls,
  *       reaps zombies, exits 0 on SIGTERM/SIGINT. With --share-pid it forks itself into a new PID
  *       namespace so the child pause is PID 1 that all containers of the pod share; the parent only
@@ -25,6 +27,7 @@
  * Every mode dies with its parent (PR_SET_PDEATHSIG), so no process of a pod outlives its agent.
  */
 #define _GNU_SOURCE
+#include "podnet.h"
 #include "util.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -99,13 +102,27 @@ static int pause_main(int argc, char **argv) {
   int container = getenv("TINYLET_AGENT_PID") == NULL;
   die_with_parent(agent_pid());
   if (container && getpid() != 1) fprintf(stderr, "Warning: pause should be the first process\n");
+  struct podnet net = {0};
+  const char *sysctls[64];
+  int nsysctl = 0;
   for (int i = 0; i < argc; i++) {
     if (strcmp(argv[i], "--hostname") == 0 && i + 1 < argc) hostname = argv[++i];
     else if (strcmp(argv[i], "--share-pid") == 0) share_pid = 1;
     else if (strcmp(argv[i], "--sysctl") == 0 && i + 1 < argc) {
-      if (set_sysctl(argv[++i]) != 0) return 1;
+      if (nsysctl == 64) { fprintf(stderr, "tinylet-pause: more than 64 sysctls\n"); return 1; }
+      sysctls[nsysctl++] = argv[++i];
     }
+    else if (strcmp(argv[i], "--unshare") == 0 && i + 1 < argc) net.unshare = argv[++i];
+    else if (strcmp(argv[i], "--veth") == 0 && i + 1 < argc) net.veth = argv[++i];
+    else if (strcmp(argv[i], "--bridge") == 0 && i + 1 < argc) net.bridge = argv[++i];
+    else if (strcmp(argv[i], "--ip") == 0 && i + 1 < argc) net.ip = argv[++i];
+    else if (strcmp(argv[i], "--route") == 0 && i + 1 < argc) net.route = argv[++i];
+    else if (strcmp(argv[i], "--gateway") == 0 && i + 1 < argc) net.gateway = argv[++i];
   }
+  /* The namespaces and the network first: sysctls and the hostname are the new namespaces' own. */
+  if (!container && podnet_setup(&net) != 0) return 1;
+  for (int i = 0; i < nsysctl; i++)
+    if (set_sysctl(sysctls[i]) != 0) return 1;
   if (hostname && sethostname(hostname, strlen(hostname)) != 0) {
     perror("tinylet-pause: sethostname");
     return 1;

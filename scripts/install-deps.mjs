@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 /** Each package and what needs it. */
 const PACKAGES = {
-  'util-linux': 'unshare, nsenter, setpriv: namespaces',
+  'util-linux': 'unshare, nsenter: the tests (the pause binary makes namespaces itself)',
   iproute2: 'ip: the pod network',
   nftables: "nft: the pod network's firewall",
   'busybox-static': 'the busybox image',

@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { NSENTER, pauseBinary, UNSHARE } from '../runtime/paths.js';
+import { pauseBinary } from '../runtime/paths.js';
 
 export interface Check {
   name: string;
@@ -29,8 +29,6 @@ export function hostChecks(): Check[] {
   return [
     { name: 'root', ok: process.getuid?.() === 0, detail: 'tinylet creates namespaces, veths and mounts: run it as root (sudo)', required: true },
     { name: 'pause binary', ok: executable(pauseBinary), detail: `${pauseBinary} is missing: run npm install (it compiles agent/pause.c; needs build-essential)`, required: true },
-    { name: 'unshare', ok: executable(UNSHARE), detail: `${UNSHARE} is missing: apt-get install util-linux`, required: true },
-    { name: 'nsenter', ok: executable(NSENTER), detail: `${NSENTER} is missing: apt-get install util-linux`, required: true },
     { name: 'ip', ok: onPath('ip'), detail: 'ip is missing: apt-get install iproute2', required: true },
     { name: 'nft', ok: onPath('nft'), detail: 'nft is missing: apt-get install nftables', required: true },
     { name: 'mkfifo', ok: onPath('mkfifo'), detail: 'mkfifo is missing: apt-get install coreutils', required: true },

@@ -31,10 +31,17 @@ export class PodSandbox {
     const hostname = podHostname(pod);
     const dir = podDir(kl.config.stateDir, pod);
     mkdirSync(dir, { recursive: true });
-    const sandbox = await startSandbox({ hostname, hostNetwork: spec.hostNetwork === true, sharePid: spec.shareProcessNamespace === true, sysctls: podSysctls(pod) });
-    let net: { ip?: string; hostVeth?: string } = {};
+    const reserved = spec.hostNetwork ? undefined : await kl.network.reserve(pod.metadata!.uid!);
+    const net: { ip?: string; hostVeth?: string } = reserved ? { ip: reserved.ip, hostVeth: reserved.sandbox.hostVeth } : {};
+    let sandbox: Sandbox;
     try {
-      if (!spec.hostNetwork) net = await kl.network.attach(sandbox.pid, pod.metadata!.uid!);
+      sandbox = await startSandbox({ hostname, hostNetwork: spec.hostNetwork === true, sharePid: spec.shareProcessNamespace === true, sysctls: podSysctls(pod), network: reserved?.sandbox });
+    } catch (err) {
+      // Nothing of the pair is left (it dies with the pause process's netns): only the IP to free.
+      if (reserved) await kl.network.detach({ ip: reserved.ip });
+      throw err;
+    }
+    try {
       const volumes = new Map([...preparePodVolumes(pod, dir), ...(written?.sources ?? [])]);
       const binds = writePodFiles(join(dir, 'files'), pod, hostname, net.ip, written?.serviceAccountDir, { clusterDomain: kl.config.clusterDomain, clusterDNS: kl.clusterDNS });
       return new PodSandbox(sandbox, hostname, net, volumes, binds, written?.readOnlyNames ?? new Set(), pod, kl);

@@ -11,7 +11,6 @@ function findPackageRoot(): string {
 
 export const packageRoot = findPackageRoot();
 export const pauseBinary = join(packageRoot, 'agent', 'tinylet-pause');
-export const NSENTER = '/usr/bin/nsenter';
 
 /**
  * Passed to every process of the pause binary: it dies with the agent (PDEATHSIG) and checks that
@@ -21,4 +20,3 @@ export const NSENTER = '/usr/bin/nsenter';
 export function agentPidEnv(): { TINYLET_AGENT_PID: string } {
   return { TINYLET_AGENT_PID: String(process.pid) };
 }
-export const UNSHARE = '/usr/bin/unshare';

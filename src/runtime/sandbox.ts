@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { agentPidEnv, pauseBinary, UNSHARE } from './paths.js';
+import type { SandboxNetwork } from './network/podNetwork.js';
+import { agentPidEnv, pauseBinary } from './paths.js';
 
 /** A running pause process holding a pod's namespaces. */
 export interface Sandbox {
@@ -20,18 +21,27 @@ export interface SandboxOptions {
   sharePid: boolean;
   /** spec.securityContext.sysctls, set by the pause process in the pod's own namespaces. */
   sysctls?: { name: string; value: string }[];
+  /** The pod network the pause process makes in its new netns; without, only loopback. */
+  network?: SandboxNetwork;
 }
 
 /**
- * Starts the pause process under `unshare` with new network, IPC and UTS namespaces (only IPC with
- * hostNetwork, which shares the host's network and hostname as in Kubernetes), and waits until it has
- * set the hostname, so no container ever sees the host's name.
+ * Starts the pause process, which makes new network, IPC and UTS namespaces itself (only IPC with
+ * hostNetwork, which shares the host's network and hostname as in Kubernetes) and the pod network in
+ * them, and waits until it has also set the hostname, so no container ever sees the host's name.
+ * One process per sandbox: no `unshare`, no `ip`.
  */
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
-  const nsFlags = opts.hostNetwork ? ['--ipc'] : ['--net', '--ipc', '--uts'];
-  const pauseArgs = ['pause', ...(opts.hostNetwork ? [] : ['--hostname', opts.hostname]), ...(opts.sharePid ? ['--share-pid'] : [])];
+  const pauseArgs = ['pause', '--unshare', opts.hostNetwork ? 'ipc' : 'net,ipc,uts'];
+  if (!opts.hostNetwork) pauseArgs.push('--hostname', opts.hostname);
+  const net = opts.hostNetwork ? undefined : opts.network;
+  if (net) {
+    pauseArgs.push('--veth', net.hostVeth, '--bridge', net.bridge, '--ip', net.ipCidr);
+    if (net.route && net.gateway) pauseArgs.push('--route', net.route, '--gateway', net.gateway);
+  }
+  if (opts.sharePid) pauseArgs.push('--share-pid');
   for (const s of opts.sysctls ?? []) pauseArgs.push('--sysctl', `${s.name}=${s.value}`);
-  const child = spawn(UNSHARE, [...nsFlags, '--', pauseBinary, ...pauseArgs], {
+  const child = spawn(pauseBinary, pauseArgs, {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
     env: { ...process.env, ...agentPidEnv() },

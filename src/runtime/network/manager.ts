@@ -1,7 +1,7 @@
 import { gatewayOf, parseCidr, type Cidr } from './cidr.js';
 import { bridgePorts, ensureBridge, removeBridge } from './bridge.js';
 import { Ipam } from './ipam.js';
-import { attachPodNetwork, bringUpLoopback, detachPodNetwork } from './podNetwork.js';
+import { detachPodNetwork, sandboxNetwork, type SandboxNetwork } from './podNetwork.js';
 
 /** The node's pod network: one bridge, one IP pool, one veth per pod. */
 export class NetworkManager {
@@ -43,20 +43,16 @@ export class NetworkManager {
     return this.ready;
   }
 
-  /** Gives the sandbox a pod IP on the bridge (or only loopback when the pod network is off). */
-  async attach(pid: number, uid: string, preferredIp?: string): Promise<{ ip?: string; hostVeth?: string }> {
-    if (!this.enabled) {
-      await bringUpLoopback(pid);
-      return {};
-    }
+  /**
+   * A pod IP on the bridge and what the pause process needs to make the pod's network as it starts
+   * (undefined when the pod network is off: the new netns gets only its loopback). The caller
+   * releases the IP with `detach` if the sandbox does not start.
+   */
+  async reserve(uid: string, preferredIp?: string): Promise<{ ip: string; sandbox: SandboxNetwork } | undefined> {
+    if (!this.enabled) return undefined;
     await this.ensure();
     const ip = preferredIp && this.ipam.claim(preferredIp) ? preferredIp : this.ipam.allocate();
-    try {
-      return await attachPodNetwork({ pid, uid, ip, bridge: this.bridge, cidr: this.cidr, serviceCIDR: this.serviceCIDR });
-    } catch (err) {
-      this.ipam.release(ip);
-      throw err;
-    }
+    return { ip, sandbox: sandboxNetwork({ uid, ip, bridge: this.bridge, cidr: this.cidr, serviceCIDR: this.serviceCIDR }) };
   }
 
   async detach(net: { ip?: string; hostVeth?: string }): Promise<void> {
