@@ -10,7 +10,8 @@ import type { Pod } from '../src/api/types.js';
 import { ensureBridge, removeBridge } from '../src/runtime/network/bridge.js';
 import { gatewayOf, parseCidr } from '../src/runtime/network/cidr.js';
 import { firewallTableName } from '../src/runtime/network/firewall.js';
-import { NSENTER } from '../src/runtime/paths.js';
+// The test's own way into a pod's netns (tinylet itself no longer runs nsenter).
+const NSENTER = '/usr/bin/nsenter';
 import type { PodWorker } from '../src/kubelet/podWorker.js';
 import { logOf } from './helpers/logs.js';
 import { firstRunning, isolatedConfig, podManifest, testNode, waitForPod, type TestNode } from './helpers/testKubelet.js';

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { cidrString, gatewayOf, type Cidr } from './cidr.js';
 import { runProcess } from '../runProcess.js';
 import { ensureFirewall, removeFirewall } from './firewall.js';
-import { ipBatch, ipOk } from './ip.js';
+import { ipBatch, linkExists } from './ip.js';
 
 /** Metric of the catch-all routes: they only win if the bridge's own routes are gone (bridge down). */
 const UNREACHABLE_METRIC = 4242;
@@ -24,7 +24,7 @@ export async function setBridgeSysctl(dev: string, key: string, value: string): 
 export async function ensureBridge(name: string, cidr: Cidr, opts: { podHostAccess?: boolean; serviceCIDR?: Cidr } = {}): Promise<void> {
   await ensureFirewall(name, cidr, opts.podHostAccess ?? false);
   const commands = [`route replace unreachable ${cidrString(cidr)} metric ${UNREACHABLE_METRIC}`];
-  if (!(await ipOk(['link', 'show', 'dev', name]))) {
+  if (!linkExists(name)) {
     commands.unshift(`link add name ${name} type bridge`, `addr add ${gatewayOf(cidr)}/${cidr.prefix} dev ${name}`);
   }
   commands.push(`link set ${name} up`);
@@ -48,7 +48,7 @@ export async function ensureBridge(name: string, cidr: Cidr, opts: { podHostAcce
 export async function removeBridge(name: string, cidr: Cidr, serviceCIDR?: Cidr): Promise<void> {
   const nets = new Set([cidrString(cidr), ...(serviceCIDR ? [cidrString(serviceCIDR)] : []), ...(await routedToBridge(name))]);
   for (const net of nets) await ipBatch([`route del unreachable ${net} metric ${UNREACHABLE_METRIC}`]).catch(() => undefined);
-  if (await ipOk(['link', 'show', 'dev', name])) await ipBatch([`link del ${name}`]);
+  if (linkExists(name)) await ipBatch([`link del ${name}`]);
   await removeFirewall(name);
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { runProcess } from '../runProcess.js';
 
 /** Runs several `ip` commands in one process (ip -batch), in the host's network namespace. */
@@ -8,6 +9,11 @@ export async function ipBatch(commands: string[]): Promise<void> {
   }
 }
 
-export async function ipOk(args: string[]): Promise<boolean> {
-  return (await runProcess('ip', args)).exitCode === 0;
+
+/**
+ * Whether a network interface exists in the host's namespace: sysfs lists the devices of the
+ * namespace it was mounted in (the agent's), so this costs no `ip link show` process.
+ */
+export function linkExists(name: string): boolean {
+  return !name.includes('/') && existsSync(`/sys/class/net/${name}`);
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { cidrString, gatewayOf, type Cidr } from './cidr.js';
-import { ipBatch, ipOk } from './ip.js';
+import { ipBatch, linkExists } from './ip.js';
 
 export interface PodNetwork {
   ip: string;
@@ -47,7 +47,7 @@ export function podNetwork(ip: string, net: SandboxNetwork): PodNetwork {
 
 /** The veth dies with the netns; this removes the host end early, or after a crash left it behind. */
 export async function detachPodNetwork(hostVeth: string): Promise<boolean> {
-  if (!(await ipOk(['link', 'show', 'dev', hostVeth]))) return false;
+  if (!linkExists(hostVeth)) return false;
   await ipBatch([`link del ${hostVeth}`]).catch(() => undefined);
   return true;
 }
