@@ -35,7 +35,7 @@ describe('scheduler and taint manager rules', () => {
     );
     expect(nodeFit({ spec: { tolerations: [{ key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' }] } } as any, node)).toBeUndefined();
     const tainted = { spec: { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }, { key: 'soft', effect: 'PreferNoSchedule' }] } } as any;
-    expect(nodeFit(pod, tainted)?.reason).toBe('node(s) had untolerated taint {dedicated: gpu}');
+    expect(nodeFit(pod, tainted)?.reasons).toEqual(['node(s) had untolerated taint {dedicated: gpu}']);
     expect(nodeFit({ spec: { tolerations: [{ key: 'dedicated', operator: 'Exists' }] } } as any, tainted)).toBeUndefined();
   });
 

@@ -32,6 +32,8 @@ export class Scheduler {
     this.kubelet.schedulesPods = true;
     const onPod = (type: WatchEventType, pod: Pod) => {
       if (type === 'ADDED' && !pod.spec?.nodeName) this.requeue();
+      // A bound pod that goes or finishes frees its requests: a pod waiting for them may fit now.
+      else if (pod.spec?.nodeName && (type === 'DELETED' || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed')) this.requeueIfPending();
     };
     this.kubelet.on('pod', onPod);
     this.unsubscribe.push(() => this.kubelet.off('pod', onPod));
@@ -53,6 +55,10 @@ export class Scheduler {
     if (view === undefined) this.views.delete(name);
     else this.views.set(name, view);
     this.requeue();
+  }
+
+  private requeueIfPending(): void {
+    if (this.kubelet.listPods().some((p) => !p.spec?.nodeName && !p.metadata?.deletionTimestamp)) this.requeue();
   }
 
   /** One pass over the pending pods, after the change that asked for it is done (a store write, a create). */
@@ -80,7 +86,8 @@ export class Scheduler {
     const { namespace, name } = pod.metadata as { namespace: string; name: string };
     const worker = this.kubelet.getWorker(namespace, name);
     if (!worker || worker.bound) return;
-    const verdict = schedule(worker.pod, nodes);
+    // Read again for each pod: the one bound just before it holds resources now.
+    const verdict = schedule(worker.pod, nodes, this.kubelet.listPods());
     if ('node' in verdict) {
       this.kubelet.bindPod(namespace, name, verdict.node);
       return;

@@ -103,7 +103,7 @@ function fitsOnCreate(pod: Pod, ctx: StrategyContext): boolean {
   // An invalid list is refused by validation: no fit to compute.
   if (tolerations !== undefined && !(Array.isArray(tolerations) && tolerations.every(isObject))) return true;
   const nodes = ctx.store.list('nodes') as unknown as Node[];
-  return nodes.length === 0 || 'node' in schedule(pod, nodes);
+  return nodes.length === 0 || 'node' in schedule(pod, nodes, ctx.services?.kubelet.listPods() ?? []);
 }
 
 function servicesOf(ctx: StrategyContext): ApiServices {
