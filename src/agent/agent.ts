@@ -163,7 +163,7 @@ export class Agent {
     await this.kubelet.shutdown({ gracePeriodSeconds: opts.gracePeriodSeconds });
     recordStoppedStates?.();
     this.heartbeat.stop();
-    this.podStore.flush();
+    this.podStore.flushNow();
     this.eventStore.flush();
     this.persistence?.stop();
     await this.world.stopNetworking();

@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { fsyncDir } from './fsyncDir.js';
 
@@ -28,5 +29,40 @@ export function writeFileAtomic(path: string, data: string, mode = 0o600): void 
   fsyncDir(dirname(path));
 }
 
-/** A temp file of writeFileAtomic (`.<name>.<pid>.tmp`), which a crash between write and rename leaves. */
-export const ATOMIC_TEMP_FILE = /^\..+\.\d+\.tmp$/;
+let tempSeq = 0;
+
+/**
+ * The slow half of an atomic write off the event loop: the data written to a temp file of its own
+ * in the target's directory and fsynced on libuv's thread pool. The caller renames it over the
+ * target (`renameSync`, on the main thread, so it is ordered with every other write of that file)
+ * or removes it, and makes the directory durable. A failure removes the temp file and rejects.
+ */
+export async function writeTempDurably(path: string, data: string, mode = 0o600): Promise<string> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${++tempSeq}.tmp`);
+  try {
+    const fh = await open(tmp, 'w', mode);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return tmp;
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** fsync of a directory on the thread pool (see fsyncDir). */
+export async function fsyncDirAsync(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A temp file of an atomic write (`.<name>.<pid>[-<n>].tmp`), which a crash between write and rename leaves. */
+export const ATOMIC_TEMP_FILE = /^\..+\.\d+(-\d+)?\.tmp$/;

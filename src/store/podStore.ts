@@ -1,10 +1,11 @@
 // Pods on disk: one JSON file per pod under <stateDir>/store/pods, rewritten atomically after each
-// change (coalesced to one write per pod per tick), removed when the pod is deleted.
-import { mkdirSync } from 'node:fs';
+// change (coalesced to one write per pod per tick, written off the event loop), removed when the
+// pod is deleted.
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerState, Pod } from '../api/types.js';
 import { boundedName } from '../kubelet/diskNames.js';
-import { writeFileAtomic } from './atomicWrite.js';
+import { fsyncDirAsync, writeFileAtomic, writeTempDurably } from './atomicWrite.js';
 import { removeFileDurably } from './fsyncDir.js';
 import { loadStoredPods, type LoadedPods } from './loadStoredPods.js';
 
@@ -35,6 +36,13 @@ export class PodStore {
   private readonly pending = new Map<string, () => StoredPod | undefined>();
   private scheduled = false;
   private frozen = false;
+  /**
+   * Bumped by every write started and every removal: a background write renames its temp file
+   * over the pod's file only if nothing newer happened to that file meanwhile.
+   */
+  private readonly generation = new Map<string, number>();
+  /** Background writes under way, with their snapshot (freeze writes it again, synchronously). */
+  private readonly inFlight = new Map<string, () => StoredPod | undefined>();
 
   constructor(stateDir: string) {
     this.stateDir = stateDir;
@@ -63,49 +71,115 @@ export class PodStore {
   /** Removes the pod's file durably (unlink + fsync of the directory); throws when that fails. */
   remove(namespace: string, name: string): void {
     if (this.frozen) return;
-    this.pending.delete(`${namespace}/${name}`);
+    const key = `${namespace}/${name}`;
+    this.pending.delete(key);
+    this.bump(key);
     removeFileDurably(this.file(namespace, name));
   }
 
+  private bump(key: string): number {
+    const g = (this.generation.get(key) ?? 0) + 1;
+    this.generation.set(key, g);
+    return g;
+  }
+
   /**
-   * Writes pending changes: all of them (the coalesced tick), or with `only` one pod's, now (the API
-   * makes a change durable before it answers; see persist.ts). A write that fails stays pending:
-   * the tick logs it and tries again a second later, `only` throws so the request fails instead of
-   * acknowledging what is not on disk. `only` on a frozen store throws ESHUTDOWN: nothing is
-   * recorded any more.
+   * Writes pending changes. With `only`, that pod's now, synchronously: the API makes a change
+   * durable before it answers (see persist.ts); it throws so the request fails instead of
+   * acknowledging what is not on disk, and ESHUTDOWN on a frozen store. Without, the coalesced
+   * tick: every pending pod in the background (the fsyncs of a burst of 100 pods would otherwise hold
+   * the event loop for the better part of a second), one directory fsync for them all; a write that
+   * fails stays pending, is logged and tried again a second later.
    */
   flush(only?: { namespace: string; name: string }): void {
-    if (only && this.frozen) throw Object.assign(new Error('the pod store is closed (agent shutting down)'), { code: 'ESHUTDOWN' });
-    if (!only) this.scheduled = false;
-    const keys = only ? [`${only.namespace}/${only.name}`].filter((k) => this.pending.has(k)) : [...this.pending.keys()];
-    const failed: string[] = [];
-    for (const key of keys) {
-      const snapshot = this.pending.get(key)!;
+    if (only) {
+      if (this.frozen) throw Object.assign(new Error('the pod store is closed (agent shutting down)'), { code: 'ESHUTDOWN' });
+      const key = `${only.namespace}/${only.name}`;
+      const snapshot = this.pending.get(key);
+      if (!snapshot) return;
       this.pending.delete(key);
       try {
-        const stored = snapshot();
-        if (!stored) continue;
-        const [ns, name] = key.split('/') as [string, string];
-        writeFileAtomic(this.file(ns, name), JSON.stringify(stored));
+        this.writeNow(key, snapshot);
       } catch (err) {
         // A newer change (saved meanwhile) supersedes this one; otherwise retry this one.
         if (!this.pending.has(key)) this.pending.set(key, snapshot);
-        if (only) throw err;
+        throw err;
+      }
+      return;
+    }
+    this.scheduled = false;
+    const batch: Promise<string | undefined>[] = [];
+    for (const [key, snapshot] of this.pending) {
+      // One background write per pod at a time: the next waits for the tick after it.
+      if (this.inFlight.has(key)) continue;
+      this.pending.delete(key);
+      batch.push(this.writeInBackground(key, snapshot));
+    }
+    if (batch.length === 0) return;
+    void Promise.all(batch).then(async (results) => {
+      const failed = results.filter((r): r is string => r !== undefined);
+      if (results.length > failed.length) await fsyncDirAsync(this.dir).catch((err: unknown) => failed.push(`fsync ${this.dir}: ${(err as Error)?.message ?? String(err)}`));
+      if (failed.length > 0) console.error(`tinylet: could not store pods (retrying): ${failed.join('; ')}`);
+      if (this.pending.size > 0 && !this.scheduled && !this.frozen) {
+        this.scheduled = true;
+        if (failed.length > 0) setTimeout(() => this.flush(), 1000).unref();
+        else setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private writeNow(key: string, snapshot: () => StoredPod | undefined): void {
+    const stored = snapshot();
+    if (!stored) return;
+    this.bump(key);
+    const [ns, name] = key.split('/') as [string, string];
+    writeFileAtomic(this.file(ns, name), JSON.stringify(stored));
+  }
+
+  /** The snapshot is taken now; the file is replaced later only if no newer write or removal came. Resolves to an error text, if any. */
+  private async writeInBackground(key: string, snapshot: () => StoredPod | undefined): Promise<string | undefined> {
+    let stored: StoredPod | undefined;
+    try {
+      stored = snapshot();
+    } catch (err) {
+      return `${key}: ${(err as Error)?.message ?? String(err)}`;
+    }
+    if (!stored) return undefined;
+    const gen = this.bump(key);
+    const [ns, name] = key.split('/') as [string, string];
+    const path = this.file(ns, name);
+    this.inFlight.set(key, snapshot);
+    try {
+      const tmp = await writeTempDurably(path, JSON.stringify(stored));
+      if (this.generation.get(key) === gen) renameSync(tmp, path);
+      else rmSync(tmp, { force: true });
+      return undefined;
+    } catch (err) {
+      if (!this.pending.has(key) && this.generation.get(key) === gen) this.pending.set(key, snapshot);
+      return `${key}: ${(err as Error)?.message ?? String(err)}`;
+    } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  /** Every pending change and every background write's, written now: the agent is stopping. */
+  flushNow(): void {
+    const all = new Map([...this.inFlight, ...this.pending]);
+    this.pending.clear();
+    const failed: string[] = [];
+    for (const [key, snapshot] of all) {
+      try {
+        this.writeNow(key, snapshot);
+      } catch (err) {
         failed.push(`${key}: ${(err as Error)?.message ?? String(err)}`);
       }
     }
-    if (failed.length > 0) {
-      console.error(`tinylet: could not store pods (retrying): ${failed.join('; ')}`);
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setTimeout(() => this.flush(), 1000).unref();
-      }
-    }
+    if (failed.length > 0) console.error(`tinylet: could not store pods: ${failed.join('; ')}`);
   }
 
   /** Stops recording changes (agent shutdown: the pods stopped now must come back at the next start). */
   freeze(): void {
-    this.flush();
+    this.flushNow();
     this.frozen = true;
   }
 
