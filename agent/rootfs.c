@@ -210,8 +210,23 @@ int *enter_rootfs(struct spec *s, int errfd) {
   prepare_upper(s, errfd);
   size_t len = strlen(s->lower) + strlen(s->upper) + strlen(s->work) + 64;
   char *opts = malloc(len);
-  snprintf(opts, len, "lowerdir=%s,upperdir=%s,workdir=%s", s->lower, s->upper, s->work);
-  if (mount("overlay", s->rootfs, "overlay", s->privileged ? 0 : MS_NODEV, opts) != 0) fail(errfd, "mount overlay", s->rootfs);
+  /* volatile: the upper layer is thrown away (prepareRootFs deletes the dir before every start, so a
+     layer left by a crash is never mounted again), so it never needs syncing. Without it, tearing the
+     mount namespace down syncs the whole upper filesystem and a container's exit waits for the host's
+     unrelated dirty data. Kernels before 5.10 refuse the option: retry without it, once, and remember. */
+  static int no_volatile;
+  unsigned long oflags = s->privileged ? 0 : MS_NODEV;
+  int mounted = 0;
+  if (!no_volatile) {
+    snprintf(opts, len, "lowerdir=%s,upperdir=%s,workdir=%s,volatile", s->lower, s->upper, s->work);
+    mounted = mount("overlay", s->rootfs, "overlay", oflags, opts) == 0;
+    if (!mounted && errno != EINVAL) fail(errfd, "mount overlay", s->rootfs);
+    if (!mounted) no_volatile = 1;
+  }
+  if (!mounted) {
+    snprintf(opts, len, "lowerdir=%s,upperdir=%s,workdir=%s", s->lower, s->upper, s->work);
+    if (mount("overlay", s->rootfs, "overlay", oflags, opts) != 0) fail(errfd, "mount overlay", s->rootfs);
+  }
   free(opts);
   mount_at(errfd, s->rootfs, "proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555);
   setup_dev(s, errfd);

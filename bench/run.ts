@@ -6,7 +6,7 @@ import { removeCgroupParent } from '../src/runtime/cgroups.js';
 import { imagePull } from './imagePull.js';
 import { pauseRss } from './pauseRss.js';
 import { probeCost } from './probeCost.js';
-import { signalTiming } from './signalTiming.js';
+import { signalTiming, signalTimingUnderWriteback } from './signalTiming.js';
 import { startLatency } from './startLatency.js';
 
 const BENCH_CGROUP = 'tinylet-bench';
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     results.startLatency = await startLatency(5, agentYaml);
     results.pause = await pauseRss();
     results.signalTiming = await signalTiming(config, 10);
+    results.signalTimingUnderWriteback = await signalTimingUnderWriteback(config, 10, dir);
     results.probeCost = await probeCost({ ...config, bridgeName: 'tlbench2', podCIDR: '10.251.2.0/24' }, 100);
     results.imagePull = await imagePull({ ...config, stateDir: join(dir, 'image-pull-state'), bridgeName: 'tlbench3', podCIDR: '10.251.3.0/24' }, 3);
   } finally {
