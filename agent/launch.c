@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,8 +69,23 @@ static void exec_command(char **argv, int errfd) {
   fail(errfd, "exec", argv[0]);
 }
 
+/* `tty: true`: a pty of the container's own devpts (opened after pivot_root), its master sent to
+   the launcher, its slave the controlling terminal and stdin/stdout/stderr of the container. */
+static void take_terminal(int tty_sock, int errfd) {
+  int slave = -1, master = open_container_pty(&slave);
+  if (master < 0) fail(errfd, "open terminal", "/dev/ptmx");
+  struct winsize ws = {0};
+  ws.ws_col = 80;
+  ws.ws_row = 24;
+  ioctl(master, TIOCSWINSZ, &ws);
+  if (send_fd(tty_sock, master) != 0) fail(errfd, "pass terminal", "to the launcher");
+  close(master);
+  close(tty_sock);
+  attach_pty(slave);
+}
+
 /* Runs in the container's PID namespace as its PID 1, up to exec. */
-static void container_child(struct spec *s, int errfd, pid_t parent, int lifeline[2]) {
+static void container_child(struct spec *s, int errfd, pid_t parent, int lifeline[2], int tty_sock) {
   die_with_parent(parent);
   lifeline_check(lifeline);
   /* cgroups first, while the host's /sys is still visible; then a cgroup namespace rooted there. */
@@ -76,6 +93,7 @@ static void container_child(struct spec *s, int errfd, pid_t parent, int lifelin
   if (s->cgroupns && unshare(CLONE_NEWCGROUP) != 0) fail(errfd, "unshare", "cgroup namespace");
   int *fds = enter_rootfs(s, errfd);
   finish_rootfs(s, fds, errfd);
+  if (tty_sock >= 0) take_terminal(tty_sock, errfd);
   apply_identity(s, errfd, parent);
   environ = s->envp;
   default_home();
@@ -84,12 +102,15 @@ static void container_child(struct spec *s, int errfd, pid_t parent, int lifelin
 
 int launch_main(int argc, char **argv) {
   const char *spec_path = NULL;
-  int report_fd = -1;
-  for (int i = 0; i + 1 < argc; i += 2) {
-    if (!strcmp(argv[i], "--spec")) spec_path = argv[i + 1];
-    else if (!strcmp(argv[i], "--report-fd")) report_fd = atoi(argv[i + 1]);
+  int report_fd = -1, resize_fd = -1, tty = 0;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--tty")) tty = 1;
+    else if (i + 1 < argc && !strcmp(argv[i], "--spec")) spec_path = argv[++i];
+    else if (i + 1 < argc && !strcmp(argv[i], "--report-fd")) report_fd = atoi(argv[++i]);
+    else if (i + 1 < argc && !strcmp(argv[i], "--resize-fd")) resize_fd = atoi(argv[++i]);
     else { fprintf(stderr, "tinylet-pause launch: unknown option %s\n", argv[i]); return 125; }
   }
+  if (resize_fd >= 0) fcntl(resize_fd, F_SETFD, FD_CLOEXEC);
   if (report_fd >= 0) report = fdopen(report_fd, "w");
   die_with_parent(agent_pid());
   char err[1024];
@@ -111,8 +132,9 @@ int launch_main(int argc, char **argv) {
     reportf("failed %s", err);
     return 125;
   }
-  int errpipe[2], lifeline[2];
+  int errpipe[2], lifeline[2], ttypair[2] = {-1, -1};
   if (pipe2(errpipe, O_CLOEXEC) != 0 || lifeline_open(lifeline) != 0) return 125;
+  if (tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ttypair) != 0) { reportf("failed socketpair: %s", strerror(errno)); return 125; }
   sigset_t block, old;
   sigemptyset(&block);
   sigaddset(&block, SIGCHLD);
@@ -125,10 +147,19 @@ int launch_main(int argc, char **argv) {
     if (report) { fclose(report); report = NULL; }
     sigprocmask(SIG_SETMASK, &old, NULL);
     signal(SIGPIPE, SIG_DFL);
-    container_child(&s, errpipe[1], me, lifeline);
+    if (resize_fd >= 0) close(resize_fd);
+    if (tty) close(ttypair[0]);
+    container_child(&s, errpipe[1], me, lifeline, tty ? ttypair[1] : -1);
   }
   close(errpipe[1]);
   close(lifeline[0]);
+  /* The master comes before the exec; a child that failed earlier just closes its end. */
+  int master = -1;
+  if (tty) {
+    close(ttypair[1]);
+    master = recv_fd(ttypair[0]);
+    close(ttypair[0]);
+  }
   char msg[1100];
   ssize_t n = read(errpipe[0], msg, sizeof msg - 1);
   close(errpipe[0]);
@@ -144,7 +175,12 @@ int launch_main(int argc, char **argv) {
   signal(SIGINT, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
   int status = 0;
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  if (master >= 0) {
+    status = relay_container_pty(master, child, resize_fd);
+    close(master);
+  } else {
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   reportf("exited %d", status);
   if (WIFEXITED(status)) return WEXITSTATUS(status);

@@ -303,9 +303,7 @@ spec:
 });
 
 describe('lenient mode', () => {
-  const gaps = pod(`    tty: true
-    stdin: true
-    securityContext: {runAsUser: 1000, appArmorProfile: {type: RuntimeDefault}}
+  const gaps = pod(`    securityContext: {runAsUser: 1000, appArmorProfile: {type: RuntimeDefault}}
 `, `  hostPID: true
   volumes:
   - name: cfg
@@ -316,8 +314,6 @@ describe('lenient mode', () => {
     expect(check(gaps).errors).toEqual([
       'spec.hostPID: not implemented by tinylet (use --lenient to ignore it)',
       'spec.containers[0].securityContext.appArmorProfile: AppArmor: not implemented by tinylet (use --lenient to ignore it)',
-      'spec.containers[0].stdin: not implemented by tinylet (use --lenient to ignore it)',
-      'spec.containers[0].tty: not implemented by tinylet (use --lenient to ignore it)',
       'spec.volumes[0].nfs: not implemented by tinylet (use --lenient to ignore it)',
     ]);
   });
@@ -325,7 +321,7 @@ describe('lenient mode', () => {
   it('turns them into warnings with lenient: true', () => {
     const r = check(gaps, true);
     expect(r.errors).toEqual([]);
-    expect(r.warnings).toHaveLength(5);
+    expect(r.warnings).toHaveLength(3);
     expect(r.warnings[0]).toBe('spec.hostPID: not implemented by tinylet (use --lenient to ignore it)');
   });
 

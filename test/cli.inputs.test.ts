@@ -48,10 +48,10 @@ describe('tinylet apply/create/delete -f with kinds tinylet does not serve', () 
   });
 
   it('prints the server\'s warnings for what --lenient accepted, worded for --lenient', async () => {
-    const f = file('tty.yaml', POD('tty').replace("command: [sleep, '3600']", "command: [sleep, '3600'], tty: true"));
+    const f = file('tty.yaml', POD('tty').replace("command: [sleep, '3600']", "command: [sleep, '3600'], securityContext: {appArmorProfile: {type: RuntimeDefault}}"));
     const r = await cli(ctx.t, ['create', '--lenient', '-f', f]);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stderr).toBe('Warning: spec.containers[0].tty: not implemented by tinylet (accepted with --lenient)');
+    expect(r.stderr).toBe('Warning: spec.containers[0].securityContext.appArmorProfile: AppArmor: not implemented by tinylet (accepted with --lenient)');
   });
 
   it('create and apply --as-pod run a Deployment\'s template as a pod named after it; delete -f --as-pod removes it', async () => {

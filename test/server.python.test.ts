@@ -12,6 +12,7 @@ import { isRunning, startTestAgent, waitForApiPod, type TestAgent } from './help
 // PATH); TINYLET_TEST_PYTHON names another one.
 const PYTHON = process.env.TINYLET_TEST_PYTHON ?? '/usr/bin/python3';
 const SCRIPT = join(import.meta.dirname, 'python', 'official_client.py');
+const DRAIN_SCRIPT = join(import.meta.dirname, 'python', 'drain_attach_forward.py');
 
 function missingReason(): string | undefined {
   try {
@@ -72,5 +73,38 @@ describe.skipIf(missing !== undefined)(`the official Python client${missing ? ` 
       status: 404,
       body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'pods "nope" not found', reason: 'NotFound', details: { name: 'nope', kind: 'pods' }, code: 404 },
     });
+  });
+
+  it('attaches, port-forwards and drains (cordon, evictions a PodDisruptionBudget limits)', async () => {
+    const ready = { readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 } };
+    const withContainer = (p: any, extra: object, labels?: object) => ({ ...p, metadata: { ...p.metadata, ...(labels ? { labels } : {}) }, spec: { ...p.spec, containers: [{ ...p.spec.containers[0], ...extra }] } });
+    await t.http('POST', pods, { body: withContainer(pod('py-attach', 'while read l; do echo "echo:$l"; done'), { stdin: true }) });
+    await t.http('POST', pods, { body: pod('py-web', 'mkdir /www; echo served-from-pod > /www/index.html; exec httpd -f -p 8080 -h /www') });
+    for (const n of ['py-web-a', 'py-web-b', 'py-web-c']) await t.http('POST', pods, { body: withContainer(pod(n, 'sleep 3600'), ready, { app: 'py-web' }) });
+    const pdb = await t.http('POST', '/apis/policy/v1/namespaces/default/poddisruptionbudgets', { body: { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'py-web' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'py-web' } } } } });
+    expect(pdb.status).toBe(201);
+    for (const n of ['py-attach', 'py-web']) await waitForApiPod(t.agent, 'default', n, isRunning);
+    const healthy = async () => (await t.http('GET', '/apis/policy/v1/namespaces/default/poddisruptionbudgets/py-web')).json?.status?.currentHealthy === 3;
+    for (let end = Date.now() + 20_000; !(await healthy()) && Date.now() < end; ) await new Promise((r) => setTimeout(r, 200));
+    // busybox httpd listens a moment after its container runs.
+    await new Promise((r) => setTimeout(r, 300));
+    const addr = t.agent.server.tcpAddress!;
+    const r = await execa(PYTHON, ['-W', 'ignore', DRAIN_SCRIPT], {
+      reject: false,
+      timeout: 60_000,
+      env: { TINYLET_HOST: `https://${addr.host}:${addr.port}`, TINYLET_TOKEN: t.agent.token, TINYLET_NODE: t.config.nodeName, PYTHONWARNINGS: 'ignore' },
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.attach).toContain('echo:ping\n');
+    expect(out.attach_after).toBe('Running');
+    expect(out.forward.response).toMatch(/^HTTP\/1\.[01] 200/);
+    expect(out.forward.response).toContain('served-from-pod');
+    expect(out.forward.error).toBeNull();
+    expect(out.cordoned).toBe(true);
+    expect(out.pdb).toMatchObject({ current_healthy: 3, desired_healthy: 2, disruptions_allowed: 1, expected_pods: 3 });
+    expect(out.evict_a.status).toBe(201);
+    expect(out.evict_b).toMatchObject({ status: 429, body: { reason: 'TooManyRequests', message: "Cannot evict pod as it would violate the pod's disruption budget." } });
+    expect(out.evict_b_after.status).toBe(201);
   });
 });

@@ -19,12 +19,14 @@ describe('PodStore background writes', () => {
     store = new PodStore(dir);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  const settled = () => vi.waitFor(() => expect(readdirSync(store.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]), { timeout: 5000, interval: 10 });
+  // Background writes keep their temp files beside the pods' directory, which holds only pod files.
+  const settled = () => vi.waitFor(() => expect(readdirSync(join(dir, 'store', 'pods.tmp'))).toEqual([]), { timeout: 5000, interval: 10 });
 
   it('writes a burst in the background, once per pod, and leaves no temp file', async () => {
     for (let i = 0; i < 50; i++) store.save('default', `p${i}`, () => stored(`p${i}`, 'a'));
     store.save('default', 'p0', () => stored('p0', 'b'));
     await vi.waitFor(() => expect(existsSync(store.file('default', 'p49'))).toBe(true), { timeout: 5000, interval: 10 });
+    expect(readdirSync(store.dir).every((f) => f.endsWith('.json'))).toBe(true);
     await settled();
     expect(version(store, 'p0')).toBe('b');
     expect(readdirSync(store.dir)).toHaveLength(50);

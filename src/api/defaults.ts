@@ -114,7 +114,7 @@ function defaultPodSpec(spec: Obj): void {
   if (absent(spec.schedulerName)) spec.schedulerName = 'default-scheduler';
   spec.enableServiceLinks ??= true;
   const hostNetwork = spec.hostNetwork === true;
-  for (const c of [...objects(spec.initContainers), ...objects(spec.containers)]) defaultContainer(c, hostNetwork);
+  for (const c of [...objects(spec.initContainers), ...objects(spec.containers), ...objects(spec.ephemeralContainers)]) defaultContainer(c, hostNetwork);
   for (const v of objects(spec.volumes)) defaultVolume(v);
 }
 

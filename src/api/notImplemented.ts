@@ -38,9 +38,6 @@ function containerGaps(c: Container, path: string, init: boolean, hostUsers: boo
   const out = securityContextGaps(c.securityContext, child(path, 'securityContext'), hostUsers);
   const flag = (cond: boolean, field: string) => cond && out.push(notImplemented(child(path, field)));
   flag(nonEmpty(c.volumeDevices), 'volumeDevices');
-  flag(c.stdin === true, 'stdin');
-  flag(c.stdinOnce === true, 'stdinOnce');
-  flag(c.tty === true, 'tty');
   flag(nonEmpty(c.resources?.claims), 'resources.claims');
   flag(nonEmpty((c as unknown as Obj).restartPolicyRules), 'restartPolicyRules');
   // In-place resize does not exist here; on an app container the policy is simply never consulted.

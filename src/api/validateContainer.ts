@@ -37,7 +37,7 @@ export function validateContainers(spec: PodSpec, ctx: PodContext, out: Findings
   out.errors.push(...uniqueHostPorts(spec.initContainers ?? [], 'spec.initContainers'));
 }
 
-function validateContainer(c: Container, path: string, init: boolean, names: Set<string>, ctx: PodContext, out: Findings): void {
+export function validateContainer(c: Container, path: string, init: boolean, names: Set<string>, ctx: PodContext, out: Findings): void {
   const errs = out.errors;
   if (!c.name) errs.push(required(child(path, 'name')));
   else {

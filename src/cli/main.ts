@@ -51,9 +51,35 @@ program
   .option('--config <file>', 'agent config file (KubeletConfiguration-style YAML)')
   .option('--lenient', 'warn about fields and kinds tinylet does not implement instead of refusing the manifest (other kinds are skipped)')
   .option('--as-pod', 'run the pod template of a Deployment, ReplicaSet, StatefulSet, DaemonSet, Job or CronJob as one Pod named after it')
+  .option('--timeline <file>', 'once the pods are gone, write their timeline as a picture: .svg (one pod) or .html (SVG plus the event table)')
   .action(async (file: string, opts) => {
     try {
       process.exitCode = await (await import('./run.js')).runCommand(file, opts);
+    } catch (err) {
+      if (opts.output === 'json') await printJsonErrors(err);
+      throw err;
+    }
+  });
+
+program
+  .command('verify')
+  .description('does the app shut down right? run the pods, delete them once Ready, and judge each container\'s stop with a diagnosis (exit 0 only if all passed)')
+  .requiredOption('-f, --filename <file>', 'manifest (any that `tinylet run` takes, "-" for stdin)')
+  .option('--grace-period <seconds>', 'grace period for the delete (default: the pod\'s terminationGracePeriodSeconds)')
+  .option('--ready-after <duration>', 'wait this long after Ready before deleting (default 0 with a readinessProbe, else 1s)')
+  .option('--timeout <duration>', 'delete anyway (and fail) if the pods are not Ready after this long', '60s')
+  .option('-o, --output <format>', 'json: the report as JSON (schema: docs/verify.schema.json)')
+  .option('--junit <file>', 'also write the report as JUnit XML to this file')
+  .option('--config <file>', 'agent config file (KubeletConfiguration-style YAML)')
+  .option('--lenient', 'warn about fields and kinds tinylet does not implement instead of refusing the manifest')
+  .option('--as-pod', 'verify the pod template of a Deployment, Job... as one Pod named after it')
+  .option('--load <target>', 'drive HTTP load from before the delete until the pods are gone: http://URL, pod/NAME:PORT[/path] or service/NAME:PORT[/path]')
+  .option('--rps <n>', 'with --load: requests per second (default 20)')
+  .option('--concurrency <n>', 'with --load: requests in flight at most (default 4)')
+  .option('-v, --verbose', 'print the run\'s timeline and logs on stderr')
+  .action(async (opts) => {
+    try {
+      process.exitCode = await (await import('./verify.js')).verifyCommand(opts);
     } catch (err) {
       if (opts.output === 'json') await printJsonErrors(err);
       throw err;
@@ -168,6 +194,13 @@ program
   .action(api(async (pod: string | undefined, _o: object, cmd: Cmd) => (await import('./events.js')).eventsCommand(pod, g(cmd))));
 
 program
+  .command('timeline')
+  .description('a picture of a pod\'s timeline (SVG, or HTML with the event table) from the agent\'s pod and events')
+  .argument('<pod>', 'pod name')
+  .option('-o, --output <format>', 'svg|html', 'html')
+  .action(api(async (pod: string, _o: object, cmd: Cmd) => (await import('./timelineCommand.js')).timelineCommand(pod, g(cmd))));
+
+program
   .command('doctor')
   .description('check that this host can run pods (root, util-linux, iproute2, overlayfs, the pause binary, image programs)')
   .action(async () => {
@@ -229,9 +262,12 @@ scenario
 scenario
   .command('run')
   .description('run a scenario as `tinylet run` does (timeline and logs), then check what it should show')
-  .argument('<name>', 'scenario name (tinylet scenario list)')
+  .argument('[name]', 'scenario name (tinylet scenario list)')
   .option('--config <file>', 'agent config file (the scenario may shrink some of its numbers)')
-  .action(async (name: string, opts: { config?: string }) => {
+  .option('--all', 'run every scenario (except those tagged long) and print a summary table; exit 0 only if all pass')
+  .option('--tag <tag>', 'run the scenarios with this tag (repeatable)', collect)
+  .option('--include <tag>', 'with --all: also run scenarios with this tag, e.g. --include long (repeatable)', collect)
+  .action(async (name: string | undefined, opts: { config?: string; all?: boolean; tag?: string[]; include?: string[] }) => {
     process.exitCode = await (await import('./scenario.js')).scenarioRunCommand(name, opts);
   });
 

@@ -3,6 +3,7 @@ import { parseDuration } from '../kubelet/duration.js';
 import { loadPods } from './loadPods.js';
 import { runPods } from './runPods.js';
 import { describeContainerVerdict } from './verdict.js';
+import { timelineFormatOf, writeRunTimeline } from '../timeline/writeTimeline.js';
 
 export interface RunOptions {
   for?: string;
@@ -12,6 +13,8 @@ export interface RunOptions {
   config?: string;
   lenient?: boolean;
   asPod?: boolean;
+  /** Write the run's timeline picture here (.svg or .html) once the pods are gone. */
+  timeline?: string;
 }
 
 export function parseGracePeriod(text: string | undefined): number | undefined {
@@ -28,6 +31,7 @@ export function parseGracePeriod(text: string | undefined): number | undefined {
 export async function runCommand(file: string, opts: RunOptions): Promise<number> {
   const json = opts.output === 'json';
   if (opts.output && !json) throw new Error(`unsupported output format "${opts.output}" (only json)`);
+  if (opts.timeline !== undefined) timelineFormatOf(opts.timeline);
   const { pods, objects, warnings, notes } = await loadPods(file, { lenient: opts.lenient, asPod: opts.asPod });
   for (const w of warnings) console.error(w);
   for (const n of notes) console.error(`note: ${n}`);
@@ -40,6 +44,10 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     print: json ? undefined : (line) => console.log(line),
   });
   const { pods: finalPods, events, verdicts } = result;
+  if (opts.timeline !== undefined) {
+    writeRunTimeline(opts.timeline, result);
+    if (!json) console.log(`timeline written to ${opts.timeline}`);
+  }
   if (json) {
     const doc = finalPods.length === 1 ? { pod: finalPods[0], events } : { pods: finalPods, events };
     console.log(JSON.stringify({ ...doc, verdict: verdicts.length === 1 ? verdicts[0] : verdicts, ...(warnings.length ? { warnings: warnings.map((w) => w.replace(/^Warning: /, '')) } : {}) }, null, 2));

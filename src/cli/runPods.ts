@@ -14,6 +14,7 @@ import { ObjectWorld } from '../agent/objectWorld.js';
 import { STORED_RESOURCES } from '../server/registry/apiRegistry.js';
 import { loadObjects } from '../store/objectStore.js';
 import { removeStaleRunTables, runTableName } from '../proxy/staleRunTables.js';
+import { ReadinessLog, type ReadyChange } from '../timeline/readiness.js';
 
 /** `service/web created (ClusterIP, cluster IP 10.96.4.2, 80/TCP)`, as kubectl apply says, with what the run made of it. */
 function createdLine(o: Record<string, any>): string {
@@ -30,6 +31,8 @@ export interface RunResult {
   events: Event[];
   verdicts: Verdict[];
   deleted: boolean;
+  /** Each container's ready flag changing (no event says it): for the timeline picture. */
+  readiness: ReadyChange[];
 }
 
 export interface RunPodsOptions {
@@ -41,6 +44,17 @@ export interface RunPodsOptions {
   print?: (line: string) => void;
   /** The file's Services, ConfigMaps, Secrets...: created before the pods, as `kubectl apply -f` does. */
   objects?: Record<string, any>[];
+  /** Called once the pods are created: lets `tinylet verify` watch the kubelet and decide when to delete. */
+  control?: (run: RunControl) => void;
+}
+
+export interface RunControl {
+  kubelet: Kubelet;
+  /** The run's objects (Services with their cluster IPs). */
+  world: ObjectWorld;
+  workers: PodWorker[];
+  /** The graceful delete --for would do (force: a second Ctrl-C's). */
+  deleteAll(force: boolean): void;
 }
 
 /**
@@ -84,7 +98,9 @@ export async function runPods(pods: Pod[], opts: RunPodsOptions): Promise<RunRes
   });
   // kubectl's STATUS/READY/RESTARTS columns as they change: what `kubectl get pods -w` would show.
   const columns = new Map<string, string>();
+  const readiness = new ReadinessLog();
   kubelet.on('pod', (_type: string, pod: Pod) => {
+    readiness.observe(pod);
     const line = `STATUS ${podStatusReason(pod)}   READY ${podReadyCount(pod)}   RESTARTS ${summarizePod(pod).restarts}`;
     if (columns.get(pod.metadata!.uid!) === line) return;
     columns.set(pod.metadata!.uid!, line);
@@ -107,6 +123,8 @@ export async function runPods(pods: Pod[], opts: RunPodsOptions): Promise<RunRes
   process.on('SIGTERM', onSignal);
   // --for may be longer than setTimeout can wait (24.8 days): a long timer.
   const timer = opts.forMs !== undefined ? longTimeout(opts.forMs, () => deleteAll(false)) : undefined;
+  // A controller (tinylet verify) deletes once; only a force may repeat it.
+  opts.control?.({ kubelet, world, workers, deleteAll: (force) => (!deleted || force ? deleteAll(force) : undefined) });
   try {
     await Promise.all(workers.map((w) => w.done));
     if (deleted) await kubelet.drained();
@@ -122,5 +140,5 @@ export async function runPods(pods: Pod[], opts: RunPodsOptions): Promise<RunRes
   }
   const finalPods = workers.map((w) => w.pod);
   const verdicts = finalPods.map((p) => judge(p, events.filter((e) => e.involvedObject.uid === p.metadata!.uid), deleted));
-  return { pods: finalPods, events, verdicts, deleted };
+  return { pods: finalPods, events, verdicts, deleted, readiness: readiness.changes };
 }

@@ -4,7 +4,8 @@ import type { ContainerProcess } from '../runtime/launch.js';
 import type { RestartBackoff } from './backoff.js';
 import type { ContainerProbes } from './prober/types.js';
 
-export type ContainerRole = 'init' | 'sidecar' | 'app';
+/** 'ephemeral': spec.ephemeralContainers, added to a running pod (ephemeralContainers.ts), never restarted. */
+export type ContainerRole = 'init' | 'sidecar' | 'app' | 'ephemeral';
 
 /** The facts the pod worker keeps about one container, from which its status is computed. */
 export interface ContainerRecord {

@@ -104,6 +104,8 @@ async function buildAndLaunch(ctx: StartContext, record: ContainerRecord, image:
     specPath: join(dir, 'spec'),
     cgroups: record.cgroup?.dirs,
     security,
+    stdin: record.spec.stdin === true,
+    tty: record.spec.tty === true,
   }).catch((err: unknown) => {
     record.cgroup?.remove();
     record.cgroup = undefined;

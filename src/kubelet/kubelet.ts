@@ -124,6 +124,11 @@ export class Kubelet extends EventEmitter implements KubeletContext {
     this.emit('log', worker, record, line);
   }
 
+  /** Synchronous 'beforeStopSignal' (worker, record, pid) listeners run before the stop signal is sent (tinylet verify). */
+  beforeStopSignal(worker: PodWorker, record: ContainerRecord, pid: number): void {
+    this.emit('beforeStopSignal', worker, record, pid);
+  }
+
   getWorker(namespace: string, name: string): PodWorker | undefined {
     return this.workers.get(`${namespace}/${name}`);
   }

@@ -30,4 +30,6 @@ export interface KubeletContext {
    */
   hasSuccessor(worker: PodWorker): boolean;
   logLine(worker: PodWorker, record: ContainerRecord, line: Omit<LogLine, 'timestamp'>): void;
+  /** Right before a container's stop signal, synchronously (tinylet verify snapshots /proc here). */
+  beforeStopSignal?(worker: PodWorker, record: ContainerRecord, pid: number): void;
 }

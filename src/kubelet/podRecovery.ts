@@ -51,9 +51,29 @@ export function recreatePod(kubelet: Kubelet, stored: Pod, containers: Record<st
     else if (st.lastState?.terminated) r.lastState = st.lastState;
     if (c?.backoffUntil && c.backoffUntil > Date.now()) r.resumeAt = c.backoffUntil;
   }
+  restoreEphemeral(worker, old?.ephemeralContainerStatuses ?? [], containers, diedAt);
   worker.event('Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
   worker.refreshStatus();
   return worker;
+}
+
+/**
+ * Ephemeral containers keep their status and are not started in the new sandbox (the kubelet starts
+ * only those that have none): one that ran when the agent went is terminated as any lost container.
+ */
+function restoreEphemeral(worker: PodWorker, statuses: ContainerStatus[], containers: Record<string, RecoveredContainer>, diedAt: Date): void {
+  for (const st of statuses) {
+    const r = worker.records.find((x) => x.role === 'ephemeral' && x.name === st.name);
+    if (!r) continue;
+    const c = containers[r.name];
+    r.restartCount = st.restartCount ?? 0;
+    r.instances = c?.instances ?? (st.state?.running || st.state?.terminated ? 1 : 0);
+    r.image = st.image || r.image;
+    r.imageID = st.imageID ?? '';
+    r.containerID = st.containerID ?? '';
+    r.state = st.state?.running ? endState(st, c, diedAt) : (st.state ?? r.state);
+    r.lastState = st.lastState ?? {};
+  }
 }
 
 /**
@@ -75,6 +95,7 @@ export function failedAfterRestart(stored: Pod, containers: Record<string, Recov
       conditions: (st.conditions ?? []).map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', reason: 'PodCompleted', lastTransitionTime: lostAt } : c)),
       ...(st.initContainerStatuses ? { initContainerStatuses: st.initContainerStatuses.map(lose) } : {}),
       containerStatuses: (st.containerStatuses ?? []).map(lose),
+      ...(st.ephemeralContainerStatuses ? { ephemeralContainerStatuses: st.ephemeralContainerStatuses.map(lose) } : {}),
     },
   };
 }

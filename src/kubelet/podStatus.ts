@@ -14,12 +14,18 @@ export interface PodFacts {
   /** Conditions set by others (readiness gates), keyed by type. */
   extraConditions: PodCondition[];
   initDone: boolean;
+  /**
+   * The pod is being deleted (podIsTerminal once its containers are stopped): since Kubernetes 1.27
+   * a deleted pod whose containers all stopped ends Succeeded or Failed, whatever its restartPolicy.
+   */
+  terminal?: boolean;
 }
 
 /** The kubelet's getPhase (SEMANTICS §1). */
 export function podPhase(f: PodFacts): string {
   if (f.failed) return 'Failed';
-  const inits = f.records.filter((r) => r.role !== 'app');
+  // Ephemeral containers take no part in the phase (getPhase looks at init and app containers only).
+  const inits = f.records.filter(isInitRole);
   const apps = f.records.filter((r) => r.role === 'app');
   for (const r of inits) {
     const t = r.state.terminated;
@@ -42,9 +48,10 @@ export function podPhase(f: PodFacts): string {
   if (waiting > 0) return 'Pending';
   if (running > 0) return 'Running';
   if (stopped > 0) {
-    if (f.restartPolicy === 'Always') return 'Running';
+    // All containers are in the process of restarting, unless the pod is terminal.
+    if (f.restartPolicy === 'Always' && !f.terminal) return 'Running';
     if (stopped === succeeded) return 'Succeeded';
-    if (f.restartPolicy === 'Never') return 'Failed';
+    if (f.restartPolicy === 'Never' || f.terminal) return 'Failed';
     return 'Running';
   }
   return 'Pending';
@@ -63,6 +70,17 @@ export function containerStatus(r: ContainerRecord): ContainerStatus {
   };
   if (r.containerID) status.containerID = r.containerID;
   return status;
+}
+
+const isInitRole = (r: ContainerRecord): boolean => r.role === 'init' || r.role === 'sidecar';
+
+/**
+ * An ephemeral container's status as the kubelet reports it: never ready (it is not part of the
+ * pod's readiness), and no `started` (the prober manager only sets it on init and app containers).
+ */
+export function ephemeralContainerStatus(r: ContainerRecord): ContainerStatus {
+  const { started: _started, ...status } = containerStatus(r);
+  return { ...status, ready: false };
 }
 
 /** Conditions keep their lastTransitionTime until their status changes. */
@@ -99,7 +117,8 @@ export class ConditionTracker {
 export function buildPodStatus(f: PodFacts, conditions: ConditionTracker): PodStatus {
   const phase = podPhase(f);
   const apps = f.records.filter((r) => r.role === 'app');
-  const inits = f.records.filter((r) => r.role !== 'app');
+  const inits = f.records.filter(isInitRole);
+  const ephemeral = f.records.filter((r) => r.role === 'ephemeral');
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   const notReady = apps.filter((r) => !r.ready).concat(inits.filter((r) => r.role === 'sidecar' && !r.ready));
   const containersReady = !terminal && f.initDone && notReady.length === 0;
@@ -130,6 +149,7 @@ export function buildPodStatus(f: PodFacts, conditions: ConditionTracker): PodSt
   if (f.failed?.message) status.message = f.failed.message;
   if (inits.length) status.initContainerStatuses = inits.map(containerStatus);
   status.containerStatuses = apps.map(containerStatus);
+  if (ephemeral.length) status.ephemeralContainerStatuses = ephemeral.map(ephemeralContainerStatus);
   return status;
 }
 

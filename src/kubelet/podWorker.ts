@@ -25,6 +25,8 @@ import { admitPod } from './admission.js';
 import { StartQueue } from './startQueue.js';
 import { nodeAllocatable } from './resourceFieldRef.js';
 import { mountFailedMessage, PodObjectVolumes } from './volumes/podObjectVolumes.js';
+import { EphemeralContainers } from './ephemeralContainers.js';
+import type { EphemeralContainer } from 'kubernetes-types/core/v1.js';
 
 const DELETED_POD_LOG_RETENTION_MS = 60_000;
 
@@ -70,6 +72,8 @@ export class PodWorker implements InstanceHost {
       ...(spec.initContainers ?? []).map((c) => newRecord(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init', `spec.initContainers{${c.name}}`, backoff(), waiting)),
       ...spec.containers.map((c) => newRecord(c, 'app', `spec.containers{${c.name}}`, backoff(), waiting)),
     ];
+    // Only a recovered pod has some at its start (pods/ephemeralcontainers adds them later); podRecovery.ts restores their status.
+    this.ephemeral.add(spec.ephemeralContainers ?? []);
     if (this.bound) this.conditions.set('PodScheduled', true);
     this.refreshStatus();
     this.done = this.run().catch((err: unknown) => this.syncFailed(err));
@@ -100,6 +104,22 @@ export class PodWorker implements InstanceHost {
     this.kl.events.record(this.pod, type, reason, message, r?.fieldPath);
   }
 
+  /** spec.ephemeralContainers, started in the running sandbox (ephemeralContainers.ts). */
+  private readonly ephemeral = new EphemeralContainers(this);
+
+  /** pods/ephemeralcontainers took a new list (validated: the old ones unchanged): the new ones start. */
+  addEphemeralContainers(list: EphemeralContainer[]): void {
+    this.pod = { ...this.pod, spec: { ...this.pod.spec!, ephemeralContainers: list } };
+    if (!this.finished) this.ephemeral.add(list);
+    this.refreshStatus();
+  }
+
+  /** Resolves true once the pod's sandbox runs, false if the pod stops before. */
+  async sandboxReady(): Promise<boolean> {
+    await this.waitFor(() => this.box !== undefined);
+    return this.box !== undefined && !this.stopping;
+  }
+
   /** The kubelet has synced the pod once: its status has container statuses from then on. */
   private synced = false;
   /** App containers take turns to start (startQueue.ts). */
@@ -126,6 +146,7 @@ export class PodWorker implements InstanceHost {
           readinessGates: gates,
           extraConditions,
           initDone: this.initDone,
+          terminal: this.deleting,
         },
         this.conditions,
       ),
@@ -162,6 +183,7 @@ export class PodWorker implements InstanceHost {
       // The kubelet kills what is left of the pod and starts over: new sandbox, init containers again.
       await this.terminating;
       await Promise.all(this.sidecarLoops);
+      await this.ephemeral.settled();
       await this.teardownSandbox();
       this.sandboxLost = false;
       this.initDone = false;
@@ -173,9 +195,12 @@ export class PodWorker implements InstanceHost {
       this.completed = true;
       this.stop.abort();
       await this.stopSidecars(this.pod.spec!.terminationGracePeriodSeconds ?? 30, 'Stopping container');
+      // A completed pod's ephemeral containers stop with it (they do not keep a pod running).
+      await this.ephemeral.stop(this.podGrace());
     }
     await this.terminating;
     await Promise.all(this.sidecarLoops);
+    await this.ephemeral.settled();
     this.deadlineTimer?.clear();
     await this.teardownSandbox();
     // A deleted pod's logs stay readable for a minute (kubectl logs right after a delete), then go.
@@ -317,7 +342,7 @@ export class PodWorker implements InstanceHost {
 
   /** Init containers one at a time; sidecars start in order and keep running. False: the pod cannot go on. */
   private async runInitContainers(): Promise<boolean> {
-    for (const r of this.records.filter((x) => x.role !== 'app')) {
+    for (const r of this.records.filter((x) => x.role === 'init' || x.role === 'sidecar')) {
       if (this.stopping) return false;
       if (r.role === 'sidecar') {
         const loop = this.containerLoop(r);
@@ -451,6 +476,8 @@ export class PodWorker implements InstanceHost {
       target: (proc) => this.targetOf(r, proc),
       imageStopSignal: r.imageStopSignal,
       record: (type, reason, message, rec) => this.event(type, reason, message, rec),
+      // Synchronous: listeners (tinylet verify) read /proc before the signal changes anything.
+      beforeStopSignal: (pid) => this.kl.beforeStopSignal?.(this, r, pid),
     };
   }
 

@@ -14,6 +14,8 @@ export interface KillContext {
   /** Signal from the image's STOPSIGNAL, used when lifecycle.stopSignal is not set. */
   imageStopSignal?: string;
   record(type: EventType, reason: string, message: string, r: ContainerRecord): void;
+  /** Called synchronously right before the stop signal is sent (tinylet verify snapshots the process tree here). */
+  beforeStopSignal?(pid: number): void;
 }
 
 export interface KillOptions {
@@ -91,6 +93,11 @@ export function killContainer(r: ContainerRecord, ctx: KillContext, opts: KillOp
     if (remaining < MINIMUM_GRACE_SECONDS) remaining = MINIMUM_GRACE_SECONDS;
     if (!exited) {
       const sig = stopSignalOf(r, ctx.imageStopSignal);
+      try {
+        ctx.beforeStopSignal?.(proc.pid);
+      } catch {
+        /* an observer must never stop the kill */
+      }
       sendSignal(proc.pid, sig);
       signalledAt = performance.now();
       killAt = signalledAt + remaining * 1000;

@@ -3,7 +3,7 @@ import { closeSync, constants, mkdirSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { cgroupLayout } from './cgroupMounts.js';
 import { addBind, addSecurity, SpecValueError, SpecWriter, type Bind, type ProcessSecurity } from './containerSpec.js';
 import type { Hiding } from './hostRoot.js';
@@ -39,6 +39,10 @@ export interface LaunchSpec {
   /** cgroup directories the container's PID 1 joins before exec, then a cgroup namespace rooted there. */
   cgroups?: string[];
   security: ProcessSecurity;
+  /** The container's `stdin: true`: its stdin is a FIFO whose write end the agent holds (else /dev/null). */
+  stdin?: boolean;
+  /** The container's `tty: true`: a terminal of its own devpts as its controlling tty, relayed by the launcher. */
+  tty?: boolean;
 }
 
 export interface ContainerProcess {
@@ -49,7 +53,48 @@ export interface ContainerProcess {
   startedAt: Date;
   stdout: Readable;
   stderr: Readable;
+  /** With `stdin: true`: the container's input, open until its close() (EOF never comes by itself). */
+  stdin?: ContainerStdin;
+  /** With `tty: true`: sets the terminal's window size (SIGWINCH to its foreground process group). */
+  resize?: (cols: number, rows: number) => void;
   exited: Promise<ProcessExit & { finishedAt: Date }>;
+}
+
+/**
+ * The agent's end of a container's stdin. Writes never block the agent: what the container does not
+ * read stays queued in memory, up to MAX_QUEUED. close() gives the
+ * container EOF, as containerd closing the stdin of a `stdinOnce` container after its first attach.
+ */
+export class ContainerStdin {
+  private readonly socket: Socket;
+  private closed = false;
+
+  constructor(fd: number) {
+    this.socket = new Socket({ fd, readable: false, writable: true });
+    // EPIPE/EBADF once the container is gone: input to a dead container is dropped.
+    this.socket.on('error', () => this.close());
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Input beyond what a container leaves unread up to this is dropped: a client cannot fill the agent's memory. */
+  static readonly MAX_QUEUED = 4 * 1024 * 1024;
+
+  /** False when the input was dropped (stdin closed, or too much of it unread). */
+  write(data: Buffer | string): boolean {
+    if (this.closed || this.socket.writableLength > ContainerStdin.MAX_QUEUED) return false;
+    this.socket.write(data);
+    return true;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.end();
+    this.socket.destroySoon();
+  }
 }
 
 /** The container could not be started (bad command, working dir...): Kubernetes' StartError. */
@@ -93,22 +138,29 @@ export async function launchContainer(spec: LaunchSpec): Promise<ContainerProces
     throw new StartError(`write launcher spec: ${(err as Error).message}`);
   }
   const io = await openOutputFifos(spec.ioDir);
+  let input: StdinFifo | undefined;
   let child;
   try {
-    child = spawn(pauseBinary, ['launch', '--spec', spec.specPath, '--report-fd', '3'], {
+    if (spec.stdin) input = await openStdinFifo(spec.ioDir);
+    // With a tty, fd 4 carries "COLS ROWS" lines to the launcher, which sets the terminal's size.
+    const ttyArgs = spec.tty ? ['--tty', '--resize-fd', '4'] : [];
+    child = spawn(pauseBinary, ['launch', '--spec', spec.specPath, '--report-fd', '3', ...ttyArgs], {
       env: agentPidEnv(),
-      stdio: ['ignore', io.stdoutWrite, io.stderrWrite, 'pipe'],
+      stdio: [input ? input.read : 'ignore', io.stdoutWrite, io.stderrWrite, 'pipe', spec.tty ? 'pipe' : 'ignore'],
       detached: true,
     });
   } catch (err) {
     for (const fd of [io.stdoutRead, io.stderrRead]) closeQuietly(fd);
-    throw new StartError(`start launcher: ${(err as Error).message}`);
+    if (input) closeQuietly(input.write);
+    throw err instanceof StartError ? err : new StartError(`start launcher: ${(err as Error).message}`);
   } finally {
     closeQuietly(io.stdoutWrite);
     closeQuietly(io.stderrWrite);
+    if (input) closeQuietly(input.read);
   }
   const stdout = new Socket({ fd: io.stdoutRead, readable: true, writable: false });
   const stderr = new Socket({ fd: io.stderrRead, readable: true, writable: false });
+  const stdin = input ? new ContainerStdin(input.write) : undefined;
   const report = createInterface({ input: child.stdio[3] as Readable });
   return new Promise((resolve, reject) => {
     let started: ContainerProcess | undefined;
@@ -121,7 +173,10 @@ export async function launchContainer(spec: LaunchSpec): Promise<ContainerProces
     report.on('line', (line) => {
       const [word, ...rest] = line.split(' ');
       if (word === 'started') {
-        started = { pid: Number(rest[0]), specPath: spec.specPath, startedAt: new Date(), stdout, stderr, exited };
+        const resizes = child.stdio[4] as Writable | null;
+        resizes?.on('error', () => undefined);
+        const resize = resizes ? (cols: number, rows: number) => void (resizes.writable && resizes.write(`${cols} ${rows}\n`)) : undefined;
+        started = { pid: Number(rest[0]), specPath: spec.specPath, startedAt: new Date(), stdout, stderr, ...(stdin ? { stdin } : {}), ...(resize ? { resize } : {}), exited };
         resolve(started);
       } else if (word === 'failed') {
         reject(new StartError(rest.join(' ')));
@@ -133,13 +188,16 @@ export async function launchContainer(spec: LaunchSpec): Promise<ContainerProces
       // The launcher never ran (EAGAIN, ENOMEM...): no exit or report will follow to release the FIFOs.
       stdout.destroy();
       stderr.destroy();
+      stdin?.close();
       reject(new StartError(err.message));
     });
     // The report pipe closes when the launcher is gone; if it died without reporting (killed from
     // outside), the container died with it through PDEATHSIG.
     const launcherExit = new Promise<[number | null, NodeJS.Signals | null]>((r) => child.once('exit', (c, s) => r([c, s])));
     const reportClosed = new Promise<void>((r) => report.once('close', r));
+    void exited.then(() => stdin?.close());
     void Promise.all([launcherExit, reportClosed]).then(([[code, signal]]) => {
+      stdin?.close();
       if (!started) {
         stdout.destroy();
         stderr.destroy();
@@ -178,6 +236,30 @@ async function openOutputFifos(dir: string) {
   }
   const [stdoutRead, stderrRead, stdoutWrite, stderrWrite] = opened as [number, number, number, number];
   return { stdoutRead, stderrRead, stdoutWrite, stderrWrite };
+}
+
+interface StdinFifo {
+  read: number;
+  write: number;
+}
+
+/**
+ * The container's stdin, a FIFO too (`cat /dev/stdin` must work). The agent's end is opened O_RDWR
+ * first so that neither open blocks (a FIFO open for reading waits for a writer), and non-blocking:
+ * that flag belongs to the agent's open file, not to the container's, whose reads block as on a pipe.
+ */
+async function openStdinFifo(dir: string): Promise<StdinFifo> {
+  const path = join(dir, 'stdin');
+  const made = await runProcess('mkfifo', ['-m', '0600', path]);
+  if (made.exitCode !== 0) throw new StartError(`mkfifo: ${made.stderr.trim()}`);
+  let write: number | undefined;
+  try {
+    write = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+    return { write, read: openSync(path, constants.O_RDONLY) };
+  } catch (e) {
+    if (write !== undefined) closeQuietly(write);
+    throw new StartError(`open stdin FIFO: ${(e as Error).message}`);
+  }
 }
 
 function closeQuietly(fd: number): void {

@@ -9,7 +9,9 @@ import type { Duplex } from 'node:stream';
 import { bearerToken, hasValidToken, PUBLIC_PATHS } from './auth.js';
 import { rememberCaller } from './authorization/caller.js';
 import type { ApiServices, RequestContext } from './context.js';
+import { handleAttachUpgrade } from './handlers/podAttach.js';
 import { handleExecUpgrade } from './handlers/podExec.js';
+import { handlePortForwardUpgrade } from './handlers/podPortForward.js';
 import { isLoopback, listenTcp, listenUnix } from './listen.js';
 import { sendError, sendSocketError } from './respond.js';
 import { decodeSegments, parseRequestTarget, rawPath } from './requestTarget.js';
@@ -26,6 +28,8 @@ const ADMIN: Caller = { kind: 'admin' };
 
 export class ApiServer {
   private readonly servers: Server[] = [];
+  /** Upgraded connections (exec, attach): closeAllConnections() does not see them, and close() would wait for them. */
+  private readonly upgraded = new Set<Duplex>();
   private tcp?: { host: string; port: number };
   private readonly log = process.env.TINYLET_API_LOG === '1';
 
@@ -69,6 +73,7 @@ export class ApiServer {
           new Promise<void>((resolve) => {
             s.close(() => resolve());
             s.closeAllConnections();
+            for (const socket of this.upgraded) socket.destroy();
           }),
       ),
     );
@@ -111,10 +116,12 @@ export class ApiServer {
     }
   }
 
-  /** A WebSocket upgrade (pods/exec only). Nothing in here may throw: it runs in an event listener. */
+  /** An upgrade (pods/exec, pods/attach, pods/portforward only). Nothing in here may throw: it runs in an event listener. */
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, transport: Transport): void {
     // The HTTP server stops listening for errors on an upgraded socket: a client reset would be thrown.
     socket.on('error', () => socket.destroy());
+    this.upgraded.add(socket);
+    socket.once('close', () => this.upgraded.delete(socket));
     try {
       const caller = this.authorized(req, rawPath(req.url), transport);
       if (!caller) throw unauthorized();
@@ -123,8 +130,9 @@ export class ApiServer {
       if (caller.kind === 'serviceAccount') throw upgradeDenied(caller.user, req.method ?? 'GET', target.pathname, target.query);
       const segs = decodeSegments(target.pathname);
       const p = segs[0] === 'api' && segs[1] === 'v1' ? parseResourcePath(segs.slice(2)) : undefined;
-      if (!p || p.resource !== 'pods' || p.subresource !== 'exec' || !p.namespace || !p.name) throw routeNotFound();
-      handleExecUpgrade(this.services, req, socket, head, p.namespace, p.name, target.query);
+      if (!p || p.resource !== 'pods' || (p.subresource !== 'exec' && p.subresource !== 'attach' && p.subresource !== 'portforward') || !p.namespace || !p.name) throw routeNotFound();
+      const handler = p.subresource === 'portforward' ? handlePortForwardUpgrade : p.subresource === 'attach' ? handleAttachUpgrade : handleExecUpgrade;
+      handler(this.services, req, socket, head, p.namespace, p.name, target.query);
     } catch (err) {
       const e = toApiError(err);
       if (e.code >= 500) console.error(`tinylet: upgrade ${req.url}: ${describe(err)}`);

@@ -22,6 +22,9 @@ export const CORE_RESOURCES = {
     // pods and pods/status come from the registry (registry/kinds/pods.ts); these two are served apart.
     // The eviction subresource (server/eviction): kubectl drain evicts through it when discovery lists it with its group and version.
     resource('pods/eviction', 'Eviction', true, ['create'], { group: 'policy', version: 'v1' }),
+    resource('pods/attach', 'PodAttachOptions', true, ['create', 'get']),
+    // kubectl debug adds an ephemeral container through it (registry/kinds/pods.ts).
+    resource('pods/ephemeralcontainers', 'Pod', true, ['get', 'patch', 'update']),
     resource('pods/exec', 'PodExecOptions', true, ['create', 'get']),
     resource('pods/log', 'Pod', true, ['get']),
   ],

@@ -39,7 +39,7 @@ function routeCore(ctx: RequestContext, p: ResourcePath): void | Promise<void> {
   switch (p.resource) {
     case 'pods':
       // The registry serves pods and pods/status (registry/kinds/pods.ts); log and exec are their own.
-      if (sub === 'log' || sub === 'exec') {
+      if (sub === 'log' || sub === 'exec' || sub === 'attach' || sub === 'portforward') {
         if (!ns || !name) throw routeNotFound();
         if (sub === 'log') return pick(ctx, { GET: () => podLog(ctx, ns, name) });
         throw badRequest('Upgrade request required');

@@ -43,6 +43,12 @@ export class WebSocket extends EventEmitter {
     super();
     socket.on('data', (d: Buffer) => this.receive(d));
     socket.on('close', () => this.finish());
+    // The HTTP server allows half-open sockets: a client that dies without a close frame only ends
+    // its side, and the session (an exec's command, an attach) must not outlive it.
+    socket.on('end', () => {
+      socket.destroy();
+      this.finish();
+    });
     socket.on('error', () => this.finish());
     if (head?.length) setImmediate(() => this.receive(head));
   }

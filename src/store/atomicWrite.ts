@@ -33,12 +33,13 @@ let tempSeq = 0;
 
 /**
  * The slow half of an atomic write off the event loop: the data written to a temp file of its own
- * in the target's directory and fsynced on libuv's thread pool. The caller renames it over the
+ * (in the target's directory, or `tmpDir` on the same filesystem) and fsynced on libuv's thread pool. The caller renames it over the
  * target (`renameSync`, on the main thread, so it is ordered with every other write of that file)
  * or removes it, and makes the directory durable. A failure removes the temp file and rejects.
  */
-export async function writeTempDurably(path: string, data: string, mode = 0o600): Promise<string> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${++tempSeq}.tmp`);
+export async function writeTempDurably(path: string, data: string, opts: { tmpDir?: string; mode?: number } = {}): Promise<string> {
+  const tmp = join(opts.tmpDir ?? dirname(path), `.${basename(path)}.${process.pid}-${++tempSeq}.tmp`);
+  const mode = opts.mode ?? 0o600;
   try {
     const fh = await open(tmp, 'w', mode);
     try {

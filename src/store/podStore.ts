@@ -32,6 +32,7 @@ export interface StoredPod {
 
 export class PodStore {
   readonly dir: string;
+  private readonly tmpDir: string;
   private readonly stateDir: string;
   private readonly pending = new Map<string, () => StoredPod | undefined>();
   private scheduled = false;
@@ -48,6 +49,11 @@ export class PodStore {
     this.stateDir = stateDir;
     this.dir = join(stateDir, 'store', 'pods');
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    // Background writes' temp files live beside the pods' directory, so it only ever holds pod
+    // files; what a crash left there is garbage (the agent's lock makes this store the only one).
+    this.tmpDir = join(stateDir, 'store', 'pods.tmp');
+    rmSync(this.tmpDir, { recursive: true, force: true });
+    mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
   }
 
   /**
@@ -150,7 +156,7 @@ export class PodStore {
     const path = this.file(ns, name);
     this.inFlight.set(key, snapshot);
     try {
-      const tmp = await writeTempDurably(path, JSON.stringify(stored));
+      const tmp = await writeTempDurably(path, JSON.stringify(stored), { tmpDir: this.tmpDir });
       if (this.generation.get(key) === gen) renameSync(tmp, path);
       else rmSync(tmp, { force: true });
       return undefined;

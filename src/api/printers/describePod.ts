@@ -2,7 +2,7 @@
 // DescribeEvents). The layout is the one users read every day, so it is kept line for line,
 // including kubectl's oddities: "IP:" printed even when empty, "Terminating (lasts <invalid>)"
 // (the deletion timestamp lies in the future), "Events:  <none>" aligned with the block above it.
-import type { Event, Pod } from '../types.js';
+import type { Container, Event, Pod } from '../types.js';
 import { describeContainers } from './describeContainers.js';
 import {
   type DescribeOptions, PrefixWriter, describeVolumes, formatRFC1123Z, podQOSClass, printAnnotationsMultiline,
@@ -91,6 +91,8 @@ export function describePod(pod: Pod, events: readonly Event[], now: number, opt
 
   if (spec.initContainers?.length) describeContainers(w, 'Init Containers', spec.initContainers, status.initContainerStatuses, pod);
   describeContainers(w, 'Containers', spec.containers ?? [], status.containerStatuses, pod);
+  // kubectl prints them as containers (their EphemeralContainerCommon), after the pod's own.
+  if (spec.ephemeralContainers?.length) describeContainers(w, 'Ephemeral Containers', spec.ephemeralContainers as Container[], status.ephemeralContainerStatuses, pod);
 
   if (spec.readinessGates?.length) {
     w.write(0, 'Readiness Gates:\n  Type\tStatus\n');

@@ -18,7 +18,8 @@ export function formatLogLine(line: Omit<LogLine, 'timestamp'>): string {
 }
 
 export function parseLogLine(text: string): LogLine | undefined {
-  const m = /^(\S+) (stdout|stderr) ([PF]) (.*)$/.exec(text);
+  // `s`: a line's content may hold a carriage return (a terminal's output, a progress bar).
+  const m = /^(\S+) (stdout|stderr) ([PF]) (.*)$/s.exec(text);
   if (!m) return undefined;
   return { timestamp: m[1], time: new Date(m[1]), stream: m[2] as LogLine['stream'], partial: m[3] === 'P', content: m[4] };
 }

@@ -8,12 +8,9 @@ import * as pty from 'node-pty';
 import { execArgv, execEnv } from '../../runtime/exec.js';
 import type { ApiServices } from '../context.js';
 import { boolParam } from '../queryParams.js';
-import { sendSocketError } from '../respond.js';
-import { ApiError, badRequest, notFound } from '../status.js';
-import { acceptKey, WebSocket } from '../websocket.js';
-import { pickContainer } from './pickContainer.js';
-
-const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+import { badRequest } from '../status.js';
+import type { WebSocket } from '../websocket.js';
+import { parseResize, runningContainer, upgradeToChannels } from './channelStream.js';
 
 interface ExecRequest {
   pid: number;
@@ -28,11 +25,7 @@ interface ExecRequest {
 }
 
 function resolve(services: ApiServices, namespace: string, name: string, query: URLSearchParams): ExecRequest {
-  const pod = services.kubelet.getPod(namespace, name);
-  if (!pod) throw notFound('pods', name);
-  const container = pickContainer(pod, query.get('container'));
-  const record = services.kubelet.getWorker(namespace, name)?.records.find((r) => r.name === container);
-  if (!record?.process) throw badRequest(`container ${container} is not valid for pod ${name}: it is not running`);
+  const { record, process } = runningContainer(services, namespace, name, query);
   const command = query.getAll('command');
   if (command.length === 0) throw badRequest('you must specify at least 1 command');
   // exec(2) cannot pass a NUL byte (spawn would throw once the upgrade is already answered).
@@ -44,7 +37,7 @@ function resolve(services: ApiServices, namespace: string, name: string, query: 
   const stderr = !tty && boolParam(query, 'stderr');
   // The kubelet's remotecommand.NewOptions refuses a session with no stream at all.
   if (!stdin && !stdout && !stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
-  return { pid: record.process.pid, specPath: record.process.specPath, env: { ...record.env, ...(tty && !record.env.TERM ? { TERM: 'xterm' } : {}) }, command, tty, stdin, stdout, stderr };
+  return { pid: process.pid, specPath: process.specPath, env: { ...record.env, ...(tty && !record.env.TERM ? { TERM: 'xterm' } : {}) }, command, tty, stdin, stdout, stderr };
 }
 
 function exitStatus(code: number, command: string[]): object {
@@ -60,31 +53,15 @@ function exitStatus(code: number, command: string[]): object {
 
 /** Handles an upgrade request on .../pods/{name}/exec; errors before the upgrade are plain HTTP Status replies. */
 export function handleExecUpgrade(services: ApiServices, req: IncomingMessage, socket: Duplex, head: Buffer, namespace: string, name: string, query: URLSearchParams): void {
-  let exec: ExecRequest;
-  const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
-  const protocol = PROTOCOLS.find((p) => offered.includes(p));
-  try {
-    if (String(req.headers.upgrade).toLowerCase() !== 'websocket' || !req.headers['sec-websocket-key']) throw badRequest('tinylet serves exec over WebSocket (v5/v4.channel.k8s.io), not SPDY: use `tinylet exec`, or kubectl 1.29 or later');
-    if (!protocol) throw badRequest(`unsupported exec subprotocol; this server speaks ${PROTOCOLS.join(', ')}`);
-    exec = resolve(services, namespace, name, query);
-  } catch (err) {
-    sendSocketError(socket, err instanceof ApiError ? err : badRequest((err as Error)?.message ?? String(err)));
-    return;
-  }
-  socket.write(
-    ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${acceptKey(String(req.headers['sec-websocket-key']))}`, `Sec-WebSocket-Protocol: ${protocol}`, '', ''].join('\r\n'),
-  );
-  const ws = new WebSocket(socket, false, head);
-  const out = (channel: number, data: Buffer | string) => ws.send(Buffer.concat([Buffer.from([channel]), Buffer.isBuffer(data) ? data : Buffer.from(data)]));
-  const finish = (code: number) => {
-    out(3, JSON.stringify(exitStatus(code, exec.command)));
-    ws.close();
-  };
+  const upgraded = upgradeToChannels(req, socket, head, 'exec', () => resolve(services, namespace, name, query));
+  if (!upgraded) return;
+  const { session, value: exec } = upgraded;
+  const finish = (code: number) => session.finish(exitStatus(code, exec.command));
   // From here on the connection is a WebSocket: a failure to start the command is its exit status.
   try {
-    startCommand(ws, exec, out, finish);
+    startCommand(session.ws, exec, session.out, finish);
   } catch (err) {
-    out(2, `${(err as Error)?.message ?? String(err)}\n`);
+    session.out(2, `${(err as Error)?.message ?? String(err)}\n`);
     finish(126);
   }
 }
@@ -98,12 +75,8 @@ function startCommand(ws: WebSocket, exec: ExecRequest, out: (channel: number, d
     ws.on('message', (m: Buffer) => {
       if (m[0] === 0) term.write(m.subarray(1).toString());
       else if (m[0] === 4) {
-        try {
-          const { Width, Height } = JSON.parse(m.subarray(1).toString()) as { Width: number; Height: number };
-          if (Width > 0 && Height > 0) term.resize(Width, Height);
-        } catch {
-          /* ignore a malformed resize */
-        }
+        const size = parseResize(m.subarray(1));
+        if (size) term.resize(size.cols, size.rows);
       }
     });
     ws.on('close', () => {

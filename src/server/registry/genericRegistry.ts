@@ -22,7 +22,7 @@ import { alreadyExists, badRequest, conflict, invalid, methodNotAllowed, notFoun
 import { serveWatch } from '../watch.js';
 import { objectTable } from './objectTable.js';
 import { decodeProtobufObject, PROTOBUF } from './protobuf.js';
-import { type DeleteOptions, type ObjectStorage, objectStoreStorage } from './storage.js';
+import { type DeleteOptions, type ObjectStorage, objectStoreStorage, type UpdatePart } from './storage.js';
 import { admitCreate, admitDelete } from './namespaceLifecycle.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 
@@ -107,6 +107,10 @@ export class GenericRegistry {
     }
     if (subresource === 'status' && s.hasStatus) {
       return pick({ GET: () => this.get(ctx, ns, name), PUT: writable(() => this.update(ctx, ns, name, 'status')), PATCH: writable(() => this.update(ctx, ns, name, 'status')) });
+    }
+    if (subresource === 'ephemeralcontainers' && s.ephemeralContainers) {
+      const update = writable(() => this.update(ctx, ns, name, 'ephemeralcontainers'));
+      return pick({ GET: () => this.get(ctx, ns, name), PUT: update, PATCH: update });
     }
     throw routeNotFound();
   }
@@ -224,7 +228,7 @@ export class GenericRegistry {
     throw unsupportedMediaType();
   }
 
-  async update(ctx: RequestContext, ns: string | undefined, name: string, part: 'object' | 'status'): Promise<void> {
+  async update(ctx: RequestContext, ns: string | undefined, name: string, part: UpdatePart): Promise<void> {
     const s = this.strategy;
     const sctx = this.sctx(ctx);
     const body = ctx.method === 'PUT' ? await this.readBody(ctx) : await readObject(ctx.req);
@@ -249,10 +253,14 @@ export class GenericRegistry {
       // The main resource cannot change status, the status subresource nothing but status.
       obj = part === 'status' ? { ...old, status: obj.status } : { ...obj, status: old.status };
     }
+    // pods/ephemeralcontainers: the stored object with the request's ephemeral containers, nothing else.
+    if (part === 'ephemeralcontainers' && s.ephemeralContainers) obj = s.ephemeralContainers.prepare(obj, old);
     if (part === 'object' && s.prepareForUpdate) obj = s.prepareForUpdate(obj, old, sctx);
     if (part === 'status' && s.prepareForStatusUpdate) obj = s.prepareForStatusUpdate(obj, old, sctx);
     const errors =
-      part === 'status' && s.validateStatusUpdate
+      part === 'ephemeralcontainers' && s.ephemeralContainers
+        ? s.ephemeralContainers.validate(obj, old)
+        : part === 'status' && s.validateStatusUpdate
         ? s.validateStatusUpdate(obj, old, sctx)
         : [...(s.validateUpdateOnly ? [] : s.validate(obj, sctx)), ...(s.validateUpdate?.(obj, old, sctx) ?? [])];
     if (errors.length > 0) throw invalid(s.kind, name, errors);

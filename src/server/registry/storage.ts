@@ -23,8 +23,8 @@ export interface ObjectStorage {
   get(namespace: string | undefined, name: string): ApiObject | undefined;
   /** Stores a new object (validated, with uid and creationTimestamp); returns it as stored. */
   create(obj: ApiObject): ApiObject;
-  /** Stores `next` over `old` (the main resource, or only the status subresource's part). */
-  update(next: ApiObject, old: ApiObject, part: 'object' | 'status'): ApiObject;
+  /** Stores `next` over `old` (the main resource, or only the status or ephemeralcontainers subresource's part). */
+  update(next: ApiObject, old: ApiObject, part: UpdatePart): ApiObject;
   /**
    * Deletes the object (gracefully, for a kind that has a grace period); returns the object as the
    * reply shows it, or undefined when there was none to remove.
@@ -68,3 +68,6 @@ export function objectStoreStorage(store: ObjectStore, resource: string, kind: s
     },
   };
 }
+
+/** What an update writes: the object, or one of its subresources (a pod's spec.ephemeralContainers). */
+export type UpdatePart = 'object' | 'status' | 'ephemeralcontainers';

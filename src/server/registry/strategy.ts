@@ -9,7 +9,7 @@ import type { AgentConfig } from '../../kubelet/config.js';
 import type { ApiObject, ObjectStore } from '../../store/objectStore.js';
 import type { ApiServices } from '../context.js';
 import type { MergeKeys } from '../patch/strategicMerge.js';
-import type { ObjectStorage } from './storage.js';
+import type { ObjectStorage, UpdatePart } from './storage.js';
 
 /** What a strategy may consult. */
 export interface StrategyContext {
@@ -73,7 +73,15 @@ export interface Strategy {
    * nothing announced, the stored object is the reply). The default compares everything but
    * resourceVersion and managedFields.
    */
-  unchanged?(next: ApiObject, old: ApiObject, part: 'object' | 'status'): boolean;
+  unchanged?(next: ApiObject, old: ApiObject, part: UpdatePart): boolean;
+  /**
+   * The kind has an `ephemeralcontainers` subresource (pods): `prepare` takes from the request only
+   * what the subresource may change, `validate` is its whole validation.
+   */
+  ephemeralContainers?: {
+    prepare(next: ApiObject, old: ApiObject): ApiObject;
+    validate(next: ApiObject, old: ApiObject): FieldError[];
+  };
   /** An update's allocations (a Service changed to NodePort); returns the object to store. */
   allocateUpdate?(next: ApiObject, old: ApiObject, ctx: StrategyContext): ApiObject;
   /** Gives back what `obj` holds that `keep` (the object that stays, if any) does not. */

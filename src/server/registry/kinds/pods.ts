@@ -10,6 +10,7 @@ import { podFieldGetter } from '../../../api/selectors/fields.js';
 import type { Pod } from '../../../api/types.js';
 import { validatePod } from '../../../api/validate.js';
 import { validatePodUpdate } from '../../../api/validatePodUpdate.js';
+import { validateEphemeralContainersUpdate } from '../../../api/validateEphemeralContainers.js';
 import { AlreadyExistsError, type Kubelet } from '../../../kubelet/kubelet.js';
 import { schedule } from '../../../scheduler/fit.js';
 import type { Node } from 'kubernetes-types/core/v1.js';
@@ -77,11 +78,14 @@ export function kubeletPodStorage(services: ApiServices): ObjectStorage {
       if (part === 'status') {
         const worker = kubelet.getWorker(namespace, name);
         if (worker) setGateConditions(worker, asPod(next).status?.conditions);
+      } else if (part === 'ephemeralcontainers') {
+        // The kubelet starts the new ones in the running sandbox (kubelet/ephemeralContainers.ts).
+        kubelet.getWorker(namespace, name)?.addEphemeralContainers(asPod(next).spec?.ephemeralContainers ?? []);
       } else {
         updated = kubelet.updatePod(namespace, name, asPod(next));
       }
       commitPod(ctx, namespace, name);
-      return asObject((part === 'status' ? kubelet.getPod(namespace, name) : updated) ?? asPod(old));
+      return asObject((part !== 'object' ? kubelet.getPod(namespace, name) : updated) ?? asPod(old));
     },
     delete: (obj, opts) => {
       const { namespace, name } = obj.metadata as { namespace: string; name: string };
@@ -155,6 +159,15 @@ export const podStrategy: Strategy = {
     );
   },
   validateUpdate: (next, old) => validatePodUpdate(asPod(next), asPod(old)),
+  /** pods/ephemeralcontainers (the API server's EphemeralContainersStrategy): only spec.ephemeralContainers changes. */
+  ephemeralContainers: {
+    prepare: (next, old) => {
+      const spec: unknown = next.spec;
+      const list: unknown = isObject(spec) ? spec.ephemeralContainers : undefined;
+      return asObject(defaultPod(asPod({ ...old, spec: { ...(old.spec as object), ephemeralContainers: list ?? undefined } })));
+    },
+    validate: (next, old) => validateEphemeralContainersUpdate(asPod(next), asPod(old)),
+  },
   validateUpdateOnly: true,
 
   /** pods/status takes the readiness-gate conditions (the kubelet owns the rest of the status). */
