@@ -114,10 +114,11 @@ describe('stock kubectl 1.20 against the agent', () => {
     expect(t.agent.kubelet.getPod('default', 'web')!.metadata!.resourceVersion).toBe(rv);
   });
 
-  it('debug on a pod: the 404 of the ephemeralcontainers subresource has details, so kubectl explains it', async () => {
+  it('alpha debug: kubectl 1.20 sends the EphemeralContainers kind Kubernetes 1.22 removed, and is told so', async () => {
     const r = await kubectl(['alpha', 'debug', 'web', '--image=busybox', '--target=app']);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('ephemeral containers are disabled for this cluster (error from server: "the server could not find the requested resource")');
+    expect(r.stderr).toContain('EphemeralContainers');
+    expect(r.stderr).toContain('is not Pod');
   });
 
   it('watches a pod going through a graceful delete (Terminating) and deletes with --grace-period', async () => {
