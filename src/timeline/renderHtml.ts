@@ -1,5 +1,6 @@
 import type { TimelineRecord } from './record.js';
-import { escapeXml, formatMs, renderSvg } from './renderSvg.js';
+import { escapeXml } from '../xml/escapeXml.js';
+import { formatMs, renderSvg } from './renderSvg.js';
 
 /**
  * A one-file HTML page for a CI artifact: the SVG inline, then every event as a table row. No

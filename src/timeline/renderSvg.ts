@@ -1,10 +1,7 @@
 import { axisEnd, lanesOf, type Interval, type Lane, type Mark } from './lanes.js';
 import type { TimelineRecord } from './record.js';
+import { escapeXml } from '../xml/escapeXml.js';
 
-/** Text for XML content and attribute values: every input (pod and container names, messages) is untrusted. */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 const WIDTH = 1100;
 const LABEL_W = 150;

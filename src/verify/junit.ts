@@ -1,10 +1,8 @@
 // JUnit XML for CI test reporters: a <testsuite> per pod, a <testcase> per container check, and one
 // for the load check; a failing case carries the diagnosis.
+import { escapeXml } from '../xml/escapeXml.js';
 import type { ContainerCheck, VerifyReport } from './report.js';
 
-const escapeXml = (s: string) =>
-  // XML 1.0 cannot carry most control characters even escaped: drop them.
-  s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function failureText(c: ContainerCheck): string {
   const head = c.outcome === 'killed' ? 'killed by SIGKILL at the grace deadline' : c.outcome === 'notRunning' ? 'was not running when the pod was deleted' : `exited with code ${c.exitCode}`;
