@@ -80,6 +80,7 @@ export class PodStore {
     const key = `${namespace}/${name}`;
     this.pending.delete(key);
     this.bump(key);
+    this.settle(key);
     removeFileDurably(this.file(namespace, name));
   }
 
@@ -87,6 +88,11 @@ export class PodStore {
     const g = (this.generation.get(key) ?? 0) + 1;
     this.generation.set(key, g);
     return g;
+  }
+
+  /** A generation only matters while a background write of the pod is under way: forget it after. */
+  private settle(key: string): void {
+    if (!this.inFlight.has(key)) this.generation.delete(key);
   }
 
   /**
@@ -138,6 +144,7 @@ export class PodStore {
     const stored = snapshot();
     if (!stored) return;
     this.bump(key);
+    this.settle(key);
     const [ns, name] = key.split('/') as [string, string];
     writeFileAtomic(this.file(ns, name), JSON.stringify(stored));
   }
@@ -165,6 +172,7 @@ export class PodStore {
       return `${key}: ${(err as Error)?.message ?? String(err)}`;
     } finally {
       this.inFlight.delete(key);
+      this.settle(key);
     }
   }
 
