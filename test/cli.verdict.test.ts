@@ -164,6 +164,23 @@ describe('verdict: containers that ran', () => {
     expect(v.hints).toBeUndefined();
   });
 
+  it('a preStop that runs out the grace period fails, though the app then exits 0 in the 2-second extension', () => {
+    const f = fixture({ containers: ['app'], phase: 'Running' });
+    started(f, 200, 'app', 10);
+    deleted(f, 1000, 2);
+    f.at(1003, 'PreStopHook', 'Running preStop hook of container app (grace period 2s)', { container: 'app' });
+    f.at(3003, 'FailedPreStopHook', 'PreStopHook of container app did not finish within the grace period of 2s', { container: 'app', type: 'Warning' });
+    f.at(3004, 'Signal', 'Sent SIGTERM to container app (pid 10); SIGKILL in 2s', { container: 'app' }).at(3080, 'Exited', 'Container app (pid 10) exited with code 0', { container: 'app' });
+    status(f, 'app', { state: terminated(0) });
+    const v = judge(f.pod, f.events, true);
+    expect(v.ok).toBe(false);
+    expect(v.summary).toBe('FAIL: the preStop hook of app did not finish within the grace period, so the stop signal came only in the 2-second extension');
+    expect(v.hints).toEqual(['shorten the preStop hook (a preStop sleep should leave the app time to drain) or raise terminationGracePeriodSeconds above its length']);
+    // A preStop whose command failed is only a warning: termination goes on and the app stopped in time.
+    f.events.find((e) => e.reason === 'FailedPreStopHook')!.message = 'PreStopHook failed: command exited with code 1';
+    expect(judge(f.pod, f.events, true)).toMatchObject({ ok: true, summary: 'PASS: every container stopped within its grace period' });
+  });
+
   it('a pod that ended by itself in Failed names the container that failed', () => {
     const f = fixture({ containers: ['app'], phase: 'Failed' });
     started(f, 200, 'app', 10).at(300, 'Exited', 'Container app (pid 10) exited with code 2', { container: 'app' });

@@ -70,13 +70,34 @@ export function judge(pod: Pod, events: Event[], deleted: boolean): Verdict {
       : `FAIL: ${names} never started (${never.why})`;
     return { ok: false, containers, summary, ...hints };
   }
-  if (killed.length === 0) return { ok: true, containers, summary: 'PASS: every container stopped within its grace period' };
+  if (killed.length === 0) {
+    const overran = preStopOverruns(events, deleteAt);
+    if (overran.length === 0) return { ok: true, containers, summary: 'PASS: every container stopped within its grace period' };
+    return {
+      ok: false,
+      containers,
+      summary: `FAIL: the preStop hook of ${overran.join(', ')} did not finish within the grace period, so the stop signal came only in the 2-second extension`,
+      hints: ['shorten the preStop hook (a preStop sleep should leave the app time to drain) or raise terminationGracePeriodSeconds above its length'],
+    };
+  }
   return {
     ok: false,
     containers,
     summary: `FAIL: ${killed.map((c) => c.name).join(', ')} ignored the stop signal and had to be killed with SIGKILL (exit code 137)`,
     ...hints,
   };
+}
+
+/**
+ * Containers whose preStop ran out the grace period (FailedPreStopHook for the deadline, not for a
+ * failing command): they stopped, but only because the kubelet grants 2 more seconds after it.
+ */
+function preStopOverruns(events: Event[], deleteAt: number): string[] {
+  const names = events
+    .filter((e) => e.reason === 'FailedPreStopHook' && at(e) >= deleteAt && /did not finish within the grace period/.test(e.message ?? ''))
+    .map((e) => containerOf(e))
+    .filter((n): n is string => n !== undefined);
+  return [...new Set(names)];
 }
 
 /** ` (DeadlineExceeded: ...)` or ` (app exited with code 2)`: why a pod that ended by itself failed. */
