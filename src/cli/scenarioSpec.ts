@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import type { Event, Pod } from '../api/types.js';
 import { packageRoot } from '../runtime/paths.js';
 import type { RunResult } from './runPods.js';
+import { byCodeUnit } from '../api/stringOrder.js';
 
 /** A workshop lab: `scenarios/NAME/` holds pod.yaml, README.md and this expected outcome (scenario.yaml). */
 export interface ScenarioSpec {
@@ -53,7 +54,7 @@ export function listScenarios(): { name: string; title: string; tags: string[] }
       const spec = loadScenario(d.name);
       return { name: d.name, title: spec.title, tags: spec.tags ?? [] };
     })
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => byCodeUnit(a.name, b.name));
 }
 
 export function loadScenario(name: string): ScenarioSpec {

@@ -10,6 +10,7 @@ import type { Pod } from '../api/types.js';
 import type { Kubelet, WatchEventType } from '../kubelet/kubelet.js';
 import type { ObjectChange, ObjectStore } from '../store/objectStore.js';
 import { schedule } from './fit.js';
+import { byCodeUnit } from '../api/stringOrder.js';
 
 /** What of a node the filters read: a change of it requeues the unschedulable pods. */
 const schedulingView = (n: Node) => JSON.stringify([n.spec ?? {}, n.metadata?.labels ?? {}, n.status?.allocatable ?? {}]);
@@ -76,7 +77,7 @@ export class Scheduler {
     const pending = this.kubelet
       .listPods()
       .filter((p) => !p.spec?.nodeName && !p.metadata?.deletionTimestamp)
-      .sort((a, b) => (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? ''));
+      .sort((a, b) => byCodeUnit(a.metadata?.creationTimestamp ?? '', b.metadata?.creationTimestamp ?? ''));
     if (pending.length === 0) return;
     const nodes = this.nodes();
     for (const pod of pending) this.scheduleOne(pod, nodes);

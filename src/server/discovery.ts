@@ -4,6 +4,7 @@ import { discoveryResources } from './registry/apiRegistry.js';
 import { AUTHORIZATION_GROUP, AUTHORIZATION_RESOURCES } from './handlers/accessReviews.js';
 import { sendJson } from './respond.js';
 import { KUBERNETES_VERSION, versionParts } from './version.js';
+import { byCodeUnit } from '../api/stringOrder.js';
 
 const resource = (name: string, kind: string, namespaced: boolean, verbs: string[], extra: Record<string, unknown> = {}) => ({
   name,
@@ -92,7 +93,7 @@ export function serveDiscovery(ctx: RequestContext, path: string): boolean {
 
 function coreResources(ctx: RequestContext): object {
   const resources = [...CORE_RESOURCES.resources, ...discoveryResources(ctx.services.registry.strategies('', 'v1'))] as { name: string }[];
-  return { ...CORE_RESOURCES, resources: resources.sort((a, b) => a.name.localeCompare(b.name)) };
+  return { ...CORE_RESOURCES, resources: resources.sort((a, b) => byCodeUnit(a.name, b.name)) };
 }
 
 function registryGroups(ctx: RequestContext): object[] {

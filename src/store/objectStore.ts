@@ -10,6 +10,7 @@ import { WatchHub, type WatchType } from '../server/watchHub.js';
 import { ATOMIC_TEMP_FILE, writeFileAtomic } from './atomicWrite.js';
 import { removeFileDurably } from './fsyncDir.js';
 import { quarantine } from './quarantine.js';
+import { byCodeUnit } from '../api/stringOrder.js';
 
 export interface ApiObject {
   apiVersion?: string;
@@ -105,7 +106,7 @@ export class ObjectStore {
   list(resource: string, namespace?: string): ApiObject[] {
     return [...this.map(resource).values()]
       .filter((o) => namespace === undefined || o.metadata?.namespace === namespace)
-      .sort((a, b) => keyOf(a.metadata?.namespace, a.metadata!.name!).localeCompare(keyOf(b.metadata?.namespace, b.metadata!.name!)));
+      .sort((a, b) => byCodeUnit(keyOf(a.metadata?.namespace, a.metadata!.name!), keyOf(b.metadata?.namespace, b.metadata!.name!)));
   }
 
   get(resource: string, namespace: string | undefined, name: string): ApiObject | undefined {

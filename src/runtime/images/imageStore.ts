@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { BlobStore, isDigest } from './content/blobStore.js';
 import { unpackImage } from './layers/unpackImage.js';
 import { parseOciConfig, type OciImageConfig } from './ociConfig.js';
+import { byCodeUnit } from '../../api/stringOrder.js';
 
 /** The lease a pull or load holds while it adds blobs no reference names yet. */
 export const INGEST_LEASE = 'ingest:';
@@ -74,7 +75,7 @@ export class ImageStore {
       .filter((f) => f.endsWith('.json'))
       .map((f) => readRecord(join(dir, f)))
       .filter((r): r is StoredImage => r !== undefined)
-      .sort((a, b) => a.reference.localeCompare(b.reference));
+      .sort((a, b) => byCodeUnit(a.reference, b.reference));
   }
 
   untag(reference: string): boolean {
