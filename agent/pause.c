@@ -24,6 +24,10 @@
  *   tinylet-pause portforward [--netns /proc/PID/ns/net] --port N   (portforward.c)
  *       Connects to localhost:N in the pod's network namespace and relays stdin/stdout to it.
  *
+ *   tinylet-pause spawner                                    (spawner.c)
+ *       Forks and execs the pause and launch modes for the agent, makes their FIFOs, reaps them
+ *       and reports their exits, over its stdin/stdout (protocol in spawner.c).
+ *
  *   tinylet-pause lock FILE                                  (lock.c)
  *       Holds the state dir's lock for its parent, the agent, for as long as the agent lives.
  *
@@ -50,6 +54,7 @@ int launch_main(int argc, char **argv);
 int exec_main(int argc, char **argv);
 int lock_main(int argc, char **argv);
 int portforward_main(int argc, char **argv);
+int spawner_main(int argc, char **argv);
 
 static volatile sig_atomic_t stop_requested = 0;
 static volatile sig_atomic_t stop_signal = 0;
@@ -195,6 +200,7 @@ int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "exec") == 0) return exec_main(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "lock") == 0) return lock_main(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "portforward") == 0) return portforward_main(argc - 2, argv + 2);
+  if (argc >= 2 && strcmp(argv[1], "spawner") == 0) return spawner_main(argc - 2, argv + 2);
   if (argc >= 2 && strcmp(argv[1], "pause") == 0) return pause_main(argc - 2, argv + 2);
   return pause_main(argc - 1, argv + 1);
 }

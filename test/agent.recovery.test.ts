@@ -125,6 +125,8 @@ spec:
 
     output = '';
     agent = await startAgent();
+    // The API answers /healthz before the agent has finished its start (pods recovered, Service rules applied).
+    for (let i = 0; i < 100 && !/recovered pods/.test(output); i++) await new Promise((r) => setTimeout(r, 100));
     expect(output).toMatch(/recovered pods: 1 recreated, 1 finished ones kept/);
     const after = await waitPod('keeper', (p) => p.status?.containerStatuses?.[0]?.state?.running);
     expect(after.metadata.uid).toBe(before.metadata.uid);

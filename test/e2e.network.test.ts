@@ -126,7 +126,9 @@ describe('pod network firewall (nftables)', () => {
     bridges.push(node.config.bridgeName);
     const webIP = await webPod(node);
     const table = nftTable(node.config.bridgeName);
-    expect(table).not.toContain('hook input');
+    // No pod-to-host input chain (only the gateway's chain against the host's other interfaces).
+    expect(table).not.toContain('chain input {');
+    expect(table).toContain('chain input-gateway {');
     expect(table).toContain('hook forward');
 
     const t = targets(node);
@@ -147,9 +149,9 @@ describe('pod network firewall (nftables)', () => {
       await ensureBridge(bridge, cidr);
       await ensureBridge(bridge, cidr, { podHostAccess: true });
       expect(nftTables().filter((l) => l === `table inet ${firewallTableName(bridge)}`)).toHaveLength(1);
-      expect(nftTable(bridge)).not.toContain('hook input');
+      expect(nftTable(bridge)).not.toContain('chain input {');
       await ensureBridge(bridge, cidr);
-      expect(nftTable(bridge)).toContain('hook input');
+      expect(nftTable(bridge)).toContain('chain input {');
     } finally {
       await removeBridge(bridge, cidr);
     }

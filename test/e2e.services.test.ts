@@ -62,6 +62,8 @@ describe('a Service in front of two busybox httpd pods', () => {
     clusterIP = svc.json.spec.clusterIP;
     nodePort = svc.json.spec.ports[0].nodePort;
     await vi.waitFor(() => expect(endpointIPs('default', 'web')).toHaveLength(2), { timeout: 15_000, interval: 100 });
+    // Endpoints written is not rules applied: the proxy's nft run comes after, later on a loaded machine.
+    await t.agent.world.services.proxy!.flush();
   });
 
   it('lists both Ready pods in its Endpoints and EndpointSlice, with the named target port resolved', async () => {

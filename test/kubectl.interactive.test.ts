@@ -1,13 +1,13 @@
 // Stock kubectl with interactive containers: 1.32 (WebSocket v5) runs `run -i --rm`, `attach -i`,
-// and sees the real reason for a wrong `-c` (not the SPDY fallback's); 1.20 speaks only SPDY for
-// attach and gets a clear refusal. Real agent, real containers, kubectl's own stdin piped.
+// and sees the real reason for a wrong `-c` (not the SPDY fallback's); kubectl 1.20 (SPDY) is in
+// kubectl.spdy.test.ts. Real agent, real containers, kubectl's own stdin piped.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import * as pty from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { isRunning, KUBECTL, startTestAgent, waitForApiPod, type TestAgent } from './helpers/agent.js';
+import { isRunning, startTestAgent, waitForApiPod, type TestAgent } from './helpers/agent.js';
 import { KUBECTL_132, writeKubeconfig } from './helpers/kubectl.js';
 import { processesMatching } from './helpers/leaks.js';
 
@@ -144,12 +144,5 @@ describe.skipIf(!existsSync(KUBECTL_132))('kubectl run -i / attach -i against th
     expect(exec.exitCode).toBe(1);
     expect(exec.stderr).toContain('container nope is not valid for pod one');
     expect(exec.stderr).not.toContain('SPDY');
-  });
-
-  it('1.20 (SPDY only): attach gets a clear refusal', async () => {
-    await waitForApiPod(t.agent, 'default', 'one', isRunning);
-    const r = await kubectl(KUBECTL, ['attach', 'one']);
-    expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('tinylet serves attach over WebSocket (v5/v4.channel.k8s.io), not SPDY');
   });
 });

@@ -191,4 +191,12 @@ describe('the agent API over HTTP', () => {
     expect(res.status).toBe(200);
     expect(ready(res.json)).toBe('True');
   });
+
+  it('deletes a pod that already Succeeded at once, whatever the grace period (CheckGracefulDelete)', async () => {
+    expect((await t.http('POST', pods, { body: pod('done', 'exit 0', {}, { restartPolicy: 'Never', terminationGracePeriodSeconds: 30 }) })).status).toBe(201);
+    await waitForApiPod(t.agent, 'default', 'done', (p) => p?.status?.phase === 'Succeeded');
+    const del = await t.http('DELETE', `${pods}/done`);
+    expect(del.status).toBe(200);
+    expect((await t.http('GET', `${pods}/done`)).status).toBe(404);
+  });
 });

@@ -1,5 +1,6 @@
 // Projected service account tokens: the token file the kubelet writes into a pod is one the agent's
-// TCP API accepts, read-only in the pod's namespace, bound to the pod; ca.crt is the API's certificate.
+// TCP API accepts, with what RBAC gives a service account no binding names (discovery), bound to the
+// pod; ca.crt is the API's certificate.
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:tls';
 import { randomBytes } from 'node:crypto';
@@ -77,17 +78,22 @@ describe('service account tokens on the TCP API', () => {
     expect(saFile(t, pod, 'ca.crt')).toMatch(/^-----BEGIN CERTIFICATE-----/);
   });
 
-  it('reads what the pod may read: discovery, its namespace, not Secrets', async () => {
-    const list = await get('/api/v1/namespaces/default/pods');
-    expect(list.status).toBe(200);
-    expect(list.json.items.map((p: Pod) => p.metadata!.name)).toContain('reader');
-    for (const path of ['/api', '/api/v1', '/apis', '/version', '/openapi/v2', '/apis/discovery.k8s.io/v1', '/healthz',
-      '/api/v1/namespaces/default/pods/reader', '/api/v1/namespaces/default/pods/reader/log', '/api/v1/namespaces/default/services',
-      '/api/v1/namespaces/default/endpoints', '/api/v1/namespaces/default/configmaps', '/api/v1/namespaces/default/events',
-      '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', '/api/v1/namespaces/default',
-      '/api/v1/namespaces/default/pods?watch=1&timeoutSeconds=1']) {
+  it('reads discovery, as every authenticated user (system:discovery, system:public-info-viewer)', async () => {
+    for (const path of ['/api', '/api/v1', '/apis', '/version', '/openapi/v2', '/apis/discovery.k8s.io/v1', '/healthz', '/livez', '/readyz']) {
       expect([path, (await get(path)).status]).toEqual([path, 200]);
     }
+  });
+
+  it('reads nothing of its namespace: no binding gives the default service account more', async () => {
+    for (const path of ['/api/v1/namespaces/default/pods', '/api/v1/namespaces/default/pods/reader', '/api/v1/namespaces/default/pods/reader/log',
+      '/api/v1/namespaces/default/services', '/api/v1/namespaces/default/endpoints', '/api/v1/namespaces/default/configmaps',
+      '/api/v1/namespaces/default/events', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', '/api/v1/namespaces/default',
+      '/api/v1/namespaces/default/pods?watch=1&timeoutSeconds=1']) {
+      expect([path, (await get(path)).status]).toEqual([path, 403]);
+    }
+    const list = await get('/api/v1/namespaces/default/pods');
+    expect(list.json.message).toBe(`pods is forbidden: User "${USER}" cannot list resource "pods" in API group "" in the namespace "default"`);
+    expect((await get('/api/v1/namespaces/default/pods?watch=1')).json.message).toBe(`pods is forbidden: User "${USER}" cannot watch resource "pods" in API group "" in the namespace "default"`);
   });
 
   it('is refused everything else with the API server\'s 403', async () => {
@@ -119,25 +125,25 @@ describe('service account tokens on the TCP API', () => {
   it('refuses tampered, expired and other-audience tokens (401)', async () => {
     const [h, p, s] = token.split('.');
     const forged = Buffer.from(JSON.stringify({ ...claims(token), sub: 'system:serviceaccount:default:admin' })).toString('base64url');
-    expect((await get('/api/v1/namespaces/default/pods', `${h}.${forged}.${s}`)).status).toBe(401);
+    expect((await get('/version', `${h}.${forged}.${s}`)).status).toBe(401);
     const flip = (c: string) => (c === 'A' ? 'B' : 'A');
-    expect((await get('/api/v1/namespaces/default/pods', `${h}.${p}.${flip(s![0]!)}${s!.slice(1)}`)).status).toBe(401);
+    expect((await get('/version', `${h}.${p}.${flip(s![0]!)}${s!.slice(1)}`)).status).toBe(401);
     // The last character's spare bits: another spelling of the same bytes is not the signature either.
     // (43 characters for 32 bytes: the last one is one of AEIM...048, and the next letter decodes alike.)
     const respelt = String.fromCharCode(s!.charCodeAt(s!.length - 1) + 1);
     expect(Buffer.from(`${s!.slice(0, -1)}${respelt}`, 'base64url').equals(Buffer.from(s!, 'base64url'))).toBe(true);
-    expect((await get('/api/v1/namespaces/default/pods', `${h}.${p}.${s!.slice(0, -1)}${respelt}`)).status).toBe(401);
+    expect((await get('/version', `${h}.${p}.${s!.slice(0, -1)}${respelt}`)).status).toBe(401);
     const key = Buffer.from(loadOrCreateToken(join(t.config.stateDir, 'sa-signing-key')));
     const lookup = (ns: string, name: string) => t.agent.kubelet.getPod(ns, name);
     const past = new ServiceAccountTokens(key, issuerFor('cluster.local'), lookup, () => Math.floor(Date.now() / 1000) - 4000);
-    expect((await get('/api/v1/namespaces/default/pods', past.issue(pod, undefined, 3607))).status).toBe(401);
+    expect((await get('/version', past.issue(pod, undefined, 3607))).status).toBe(401);
     // The same key and clock make a token the API takes: the 401 above is the expiry's.
     const now = new ServiceAccountTokens(key, issuerFor('cluster.local'), lookup);
-    expect((await get('/api/v1/namespaces/default/pods', now.issue(pod, undefined, 3607))).status).toBe(200);
+    expect((await get('/version', now.issue(pod, undefined, 3607))).status).toBe(200);
     const vault = readFileSync(join(podDir(t.config.stateDir, pod), 'volumes', 'vault', 'token'), 'utf8');
     expect(claims(vault)).toMatchObject({ aud: ['vault'], sub: USER });
     expect(claims(vault).exp - claims(vault).iat).toBe(7200);
-    expect((await get('/api/v1/namespaces/default/pods', vault)).status).toBe(401);
+    expect((await get('/version', vault)).status).toBe(401);
   });
 
   it('stops working once its pod is gone, even for a new pod of the same name', async () => {

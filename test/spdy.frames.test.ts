@@ -1,11 +1,14 @@
 // SPDY/3.1 framing and header compression against bytes written out by hand from the draft's
 // layouts, and zlib contexts other than the session's own (one-shot inflate/deflate with the dictionary).
 import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { constants, deflateSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { SPDY3_DICTIONARY } from '../src/server/spdy/dictionary.js';
 import { controlFrame, dataFrame, decodeHeaderBlock, encodeHeaderBlock, FLAG_FIN, FrameReader, FrameType, parseSettings, parseSynStream, synStreamPayload, twoWords } from '../src/server/spdy/frames.js';
 import { HeaderCompressor, HeaderDecompressor } from '../src/server/spdy/headerCodec.js';
+import { negotiateStreamProtocol } from '../src/server/spdy/handshake.js';
+import { expectedStreams, SPDY_COMMAND_PROTOCOLS, statusBytes } from '../src/server/handlers/remoteCommandSpdy.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -73,5 +76,33 @@ describe('SPDY/3.1 frames', () => {
     const ours = new HeaderDecompressor();
     expect(await ours.decompress(theirs)).toEqual({ ':status': '200' });
     ours.close();
+  });
+});
+
+describe('remotecommand over SPDY: negotiation, expected streams, status encoding', () => {
+  const req = (value: string | string[] | undefined) => ({ headers: value === undefined ? {} : { 'x-stream-protocol-version': value } }) as unknown as IncomingMessage;
+
+  it('takes the client\'s first protocol the server speaks, from repeated or comma-joined headers', () => {
+    expect(negotiateStreamProtocol(req('v4.channel.k8s.io, v3.channel.k8s.io'), SPDY_COMMAND_PROTOCOLS)).toBe('v4.channel.k8s.io');
+    expect(negotiateStreamProtocol(req(['v9.channel.k8s.io', 'channel.k8s.io,v2.channel.k8s.io']), SPDY_COMMAND_PROTOCOLS)).toBe('channel.k8s.io');
+    expect(() => negotiateStreamProtocol(req(undefined), SPDY_COMMAND_PROTOCOLS)).toThrow('unable to upgrade: X-Stream-Protocol-Version is required');
+    expect(() => negotiateStreamProtocol(req(' , '), SPDY_COMMAND_PROTOCOLS)).toThrow('X-Stream-Protocol-Version is required');
+    expect(() => negotiateStreamProtocol(req('portforward.k8s.io'), SPDY_COMMAND_PROTOCOLS)).toThrow('client supports [portforward.k8s.io], server accepts [v4.channel.k8s.io v3.channel.k8s.io v2.channel.k8s.io channel.k8s.io]');
+  });
+
+  it('counts the error stream, each requested one, and resize only for a TTY on v3/v4', () => {
+    const all = { stdin: true, stdout: true, stderr: false, tty: true };
+    expect(expectedStreams('v4.channel.k8s.io', all)).toBe(4);
+    expect(expectedStreams('v3.channel.k8s.io', all)).toBe(4);
+    expect(expectedStreams('v2.channel.k8s.io', all)).toBe(3);
+    expect(expectedStreams('channel.k8s.io', { stdin: false, stdout: true, stderr: true, tty: false })).toBe(3);
+  });
+
+  it('v4 sends the Status as JSON; older protocols a failure\'s message only', () => {
+    const failure = { metadata: {}, status: 'Failure' as const, message: 'command terminated with non-zero exit code: exit code 2', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '2' }] } };
+    expect(JSON.parse(statusBytes('v4.channel.k8s.io', failure).toString())).toEqual(failure);
+    expect(statusBytes('v4.channel.k8s.io', { metadata: {}, status: 'Success' }).toString()).toBe('{"metadata":{},"status":"Success"}');
+    expect(statusBytes('v3.channel.k8s.io', failure).toString()).toBe(failure.message);
+    expect(statusBytes('v2.channel.k8s.io', { metadata: {}, status: 'Success' }).length).toBe(0);
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../src/timeline/renderHtml.js';
 import { colourCounts, decodePng } from './helpers/png.js';
 import { record } from './helpers/timelineFixture.js';
+import { kubeletRecord } from './timeline.kubeletFixture.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
@@ -17,12 +18,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const page = join(dir, 'timeline.html');
 writeFileSync(page, renderHtml(record));
+const kubeletPage = join(dir, 'kubelet.html');
+writeFileSync(kubeletPage, renderHtml(kubeletRecord));
 
 /** Headless Chromium as the task says: no network, no first-run, its own profile in the temp dir. */
-function chromium(args: string[], profile: string) {
+function chromium(args: string[], profile: string, file = page) {
   return execa(
     CHROMIUM,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, profile)}`, ...args, pathToFileURL(page).href],
+    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, profile)}`, ...args, pathToFileURL(file).href],
     { reject: false, timeout: 90_000 },
   );
 }
@@ -52,5 +55,18 @@ describe.skipIf(!present)('timeline HTML in headless Chromium', () => {
     expect(Math.max(...counts.values())).toBeLessThan(img.width * img.height * 0.95);
     expect(counts.get(0x43a047) ?? 0).toBeGreaterThan(500);
     expect(counts.get(0xfb8c00) ?? 0).toBeGreaterThan(100);
+  }, 120_000);
+
+  it('paints the kubelet record: postStart bar, probe ticks, the endpoint band', async () => {
+    const shot = join(dir, 'kubelet.png');
+    const r = await chromium([`--screenshot=${shot}`, '--window-size=1200,560', '--hide-scrollbars'], 'kshot', kubeletPage);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const counts = colourCounts(decodePng(readFileSync(shot)));
+    // postStart purple, the success ticks' green, the failure tick's red, endpoint ready teal and terminating amber.
+    expect(counts.get(0x7e57c2) ?? 0).toBeGreaterThan(100);
+    expect(counts.get(0x2e7d32) ?? 0).toBeGreaterThan(20);
+    expect(counts.get(0xd50000) ?? 0).toBeGreaterThan(5);
+    expect(counts.get(0x26a69a) ?? 0).toBeGreaterThan(500);
+    expect(counts.get(0xffb300) ?? 0).toBeGreaterThan(500);
   }, 120_000);
 });

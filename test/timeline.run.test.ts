@@ -13,7 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
  * A real pod: `app` is `sleep` as PID 1 (no SIGTERM handler: it ignores the signal), with a failing
- * readiness probe and a 1-second preStop hook; `side` exits on SIGTERM. Deleted after 2s with a
+ * readiness probe and a 1-second preStop hook; `side` exits on SIGTERM. Deleted after 3s with a
  * 3-second grace: the hook takes 1s, SIGTERM gets the 2s left, then SIGKILL at the deadline.
  */
 const manifest = `apiVersion: v1
@@ -43,7 +43,7 @@ describe('tinylet run --timeline', () => {
   it('writes the picture of a real pod\'s stop: probe failures, preStop, SIGTERM, SIGKILL at the deadline', async () => {
     const pod = writeTestFile(dir, 'tl.yaml', manifest);
     const out = join(dir, 'tl.html');
-    const r = await execa('node', [cli, 'run', pod, '--for', '2s', '-o', 'json', '--timeline', out, '--config', writeAgentConfig(dir, 'a')], { reject: false, timeout: 60_000 });
+    const r = await execa('node', [cli, 'run', pod, '--for', '3s', '-o', 'json', '--timeline', out, '--config', writeAgentConfig(dir, 'a')], { reject: false, timeout: 60_000 });
     expect(r.exitCode, r.stderr).toBe(1); // app was SIGKILLed: not a good stop
     const doc = JSON.parse(r.stdout);
     // The Ready transitions -o json does not print: read them back from the picture below.
@@ -54,8 +54,8 @@ describe('tinylet run --timeline', () => {
     const del = podLane.marks.find((m) => m.kind === 'delete')!;
     const graceEnds = podLane.marks.find((m) => m.kind === 'deadline')!;
     expect(graceEnds.t - del.t).toBe(3000);
-    // --for 2s: the delete comes about 2s after the pod's first event (slack for a loaded box).
-    expect(del.t).toBeGreaterThan(1500);
+    // --for 3s (time for side's probe to pass first): the delete comes about 3s after the pod's first event (slack for a loaded box).
+    expect(del.t).toBeGreaterThan(2500);
     expect(del.t).toBeLessThan(15_000);
 
     const running = app.intervals.find((i) => i.kind === 'running')!;
@@ -98,7 +98,15 @@ describe('tinylet run --timeline', () => {
     expect(sideLane).toContain('class="iv ready"');
     expect(appLane).not.toContain('class="iv ready"');
     expect(html).toContain('<title>Timeline of pod default/tl</title>');
-    for (const s of ['data-lane="app"', 'data-lane="side"', 'mark sigkill', 'iv preStop', 'mark probe', '<td>ExceededGracePeriod</td>']) expect(html).toContain(s);
+    for (const s of ['data-lane="app"', 'data-lane="side"', 'mark sigkill', 'iv preStop', '<td>ExceededGracePeriod</td>']) expect(html).toContain(s);
+    // The kubelet's record of the run: app's failing readiness ticks and side's succeeding ones,
+    // each hook's bar with its duration, and the deadline as the kill set it.
+    expect(html).toContain('From the kubelet&#39;s own record');
+    expect(appLane).toContain('class="tick failed"');
+    expect(appLane).not.toContain('class="tick ok"');
+    expect(sideLane).toContain('class="tick ok"');
+    expect(appLane).toMatch(/class="hook-duration"[^>]*>preStop (9\d\dms|[12](\.\d{3})?s)</);
+    expect(appLane).toContain('SIGKILL due (+2s)');
   }, 90_000);
 
   it('refuses a --timeline file name without .svg or .html before starting anything', async () => {

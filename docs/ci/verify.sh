@@ -6,6 +6,8 @@
 #   IMAGE_ARCHIVE `docker save` output of the app's image (optional: host-backed images need none)
 #   MANIFEST      the app's Pod / Deployment manifest (a Deployment runs as one pod: --as-pod)
 #   REPORT        where the JUnit XML goes (default verify-report.xml)
+#   TIMELINE      also write the pods' timeline picture here (.html or .svg; optional): probe ticks,
+#                 hooks, signals and the pod's endpoints, to see why a check failed
 #   VERIFY_ARGS   extra arguments for tinylet verify (e.g. "--load service/web:80 --grace-period 5")
 #   TINYLET_CONFIG an agent config file (optional)
 # Must run as root (namespaces, cgroups, the pod bridge): on a GitHub runner, `sudo -E`.
@@ -28,4 +30,4 @@ if [ -n "${IMAGE_ARCHIVE:-}" ]; then
 fi
 
 # shellcheck disable=SC2086 # VERIFY_ARGS is a list of arguments
-tinylet verify -f "$MANIFEST" --junit "$REPORT" ${VERIFY_ARGS:-}
+tinylet verify -f "$MANIFEST" --junit "$REPORT" ${TIMELINE:+--timeline "$TIMELINE"} ${VERIFY_ARGS:-}

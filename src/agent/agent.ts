@@ -11,7 +11,7 @@ import type { EventChange } from '../kubelet/events.js';
 import { StaticPodSource } from '../kubelet/staticPods.js';
 import { ApiServer } from '../server/apiServer.js';
 import { loadOrCreateToken } from '../server/auth.js';
-import { loadOrCreateCert } from '../server/tls.js';
+import { inClusterNames, loadOrCreateCert } from '../server/tls.js';
 import { ServiceAccountTokens } from '../server/serviceAccountTokens.js';
 import { WatchHub } from '../server/watchHub.js';
 import { EventStore } from '../store/eventStore.js';
@@ -70,10 +70,10 @@ export class Agent {
     const pods = new WatchHub<Pod>(Number(this.kubelet.resourceVersion), nextRv);
     const events = new WatchHub<Event>(Number(this.kubelet.resourceVersion), nextRv);
     // Pods get tokens and a ca.crt for the TCP API only when there is one (the socket needs neither).
-    const tls = config.apiPort !== null ? loadOrCreateCert(config.stateDir, config.apiAddress) : undefined;
+    const tls = config.apiPort !== null ? loadOrCreateCert(config.stateDir, config.apiAddress, inClusterNames(config)) : undefined;
     const serviceAccounts = tls ? ServiceAccountTokens.forAgent(config.stateDir, config.clusterDomain, (ns, name) => this.kubelet.getPod(ns, name)) : undefined;
     const podApi = serviceAccounts && { serviceAccountToken: serviceAccounts.issue.bind(serviceAccounts), caCertificate: () => tls!.cert };
-    this.world = new ObjectWorld(config, this.kubelet, storedObjects, () => this.server.tcpAddress, { podApi });
+    this.world = new ObjectWorld(config, this.kubelet, storedObjects, () => this.server.podAddress ?? this.server.tcpAddress, { podApi });
     this.objects = this.world.objects;
     this.registry = this.world.registry;
     this.node = new NodeControllers(this.kubelet, this.objects, this.registry);
@@ -138,7 +138,13 @@ export class Agent {
     // Pods stored before Namespaces were objects keep their namespaces: made now, before the API listens.
     this.world.ensureNamespaces(this.kubelet.listPods().map((p) => p.metadata!.namespace!));
     await this.server.listen();
+    // Pods reach the API through the `kubernetes` Service, whose endpoint is this listener.
+    if (this.world.services.proxy && this.server.tcpAddress) {
+      await this.server.listenForPods(this.kubelet.network.gateway).catch((err: Error) => console.error(`tinylet: pods cannot reach the API: ${err.message}`));
+    }
     this.world.apiListening();
+    // The `kubernetes` Service leads to the API before the agent is up (its Endpoints just changed).
+    await this.world.services.proxy?.flush().catch(() => undefined);
     if (this.config.staticPodPath) {
       this.staticPods = new StaticPodSource(this.kubelet, this.config.staticPodPath, (ns) => this.world.ensureNamespace(ns));
       await this.staticPods.start();

@@ -23,6 +23,7 @@ export class ObjectWorld {
   readonly namespaces: NamespaceController;
   readonly services: ServiceNetworking;
   private readonly bootstrap: BootstrapServices;
+  private unwatchTimelineSlices?: () => void;
 
   constructor(
     private readonly config: AgentConfig,
@@ -50,6 +51,8 @@ export class ObjectWorld {
   /** Before any pod starts: pods find their Services' endpoints written as they become ready. */
   startControllers(): void {
     this.ensureNamespaces();
+    // The pods' timelines note their endpoint in each Service's slices as the slices are written.
+    this.unwatchTimelineSlices ??= this.kubelet.timelines.watchEndpointSlices(this.objects);
     this.endpoints.start();
     this.disruption.start();
     this.namespaces.start();
@@ -109,6 +112,8 @@ export class ObjectWorld {
   /** Stops writing (the store records nothing more); the networking goes with stopNetworking. */
   stopControllers(): void {
     this.bootstrap.stop();
+    this.unwatchTimelineSlices?.();
+    this.unwatchTimelineSlices = undefined;
     this.namespaces.stop();
     this.endpoints.stop();
     this.disruption.stop();

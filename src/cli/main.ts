@@ -77,6 +77,7 @@ program
   .option('--rps <n>', 'with --load: requests per second (default 20)')
   .option('--concurrency <n>', 'with --load: requests in flight at most (default 4)')
   .option('-v, --verbose', 'print the run\'s timeline and logs on stderr')
+  .option('--timeline <file>', 'also write the pods\' timeline picture (probe ticks, hooks, endpoints): .svg (one pod) or .html')
   .action(async (opts) => {
     try {
       process.exitCode = await (await import('./verify.js')).verifyCommand(opts);
@@ -195,7 +196,7 @@ program
 
 program
   .command('timeline')
-  .description('a picture of a pod\'s timeline (SVG, or HTML with the event table) from the agent\'s pod and events')
+  .description('a picture of a pod\'s timeline (SVG, or HTML with the entry table) from the agent\'s record of the pod, else its events')
   .argument('<pod>', 'pod name')
   .option('-o, --output <format>', 'svg|html', 'html')
   .action(api(async (pod: string, _o: object, cmd: Cmd) => (await import('./timelineCommand.js')).timelineCommand(pod, g(cmd))));

@@ -15,6 +15,7 @@ import { STORED_RESOURCES } from '../server/registry/apiRegistry.js';
 import { loadObjects } from '../store/objectStore.js';
 import { removeStaleRunTables, runTableName } from '../proxy/staleRunTables.js';
 import { ReadinessLog, type ReadyChange } from '../timeline/readiness.js';
+import type { TimelineRecord } from '../timeline/record.js';
 
 /** `service/web created (ClusterIP, cluster IP 10.96.4.2, 80/TCP)`, as kubectl apply says, with what the run made of it. */
 function createdLine(o: Record<string, any>): string {
@@ -33,6 +34,8 @@ export interface RunResult {
   deleted: boolean;
   /** Each container's ready flag changing (no event says it): for the timeline picture. */
   readiness: ReadyChange[];
+  /** The kubelet's timeline record of each pod (probe ticks, hooks, endpoints), in `pods` order. */
+  timelines?: (TimelineRecord | undefined)[];
 }
 
 export interface RunPodsOptions {
@@ -70,6 +73,8 @@ export async function runPods(pods: Pod[], opts: RunPodsOptions): Promise<RunRes
   const print = opts.print ?? (() => undefined);
   const config = { ...opts.config, stateDir, imageDir, apiPort: null, randomPodIPs: true };
   const kubelet = new Kubelet(config);
+  // The run draws its pods' timelines once they are gone: keep their records past removal.
+  kubelet.timelines.retainRemoved = true;
   // The run's own object store and Service rules (its own nftables table: an agent or another run
   // on the same bridge keeps its rules).
   const world = new ObjectWorld(config, kubelet, loadObjects(stateDir, STORED_RESOURCES), () => undefined, { proxyTable: runTableName(process.pid) });
@@ -140,5 +145,6 @@ export async function runPods(pods: Pod[], opts: RunPodsOptions): Promise<RunRes
   }
   const finalPods = workers.map((w) => w.pod);
   const verdicts = finalPods.map((p) => judge(p, events.filter((e) => e.involvedObject.uid === p.metadata!.uid), deleted));
-  return { pods: finalPods, events, verdicts, deleted, readiness: readiness.changes };
+  const timelines = finalPods.map((p) => kubelet.timelines.recordOf(p.metadata!.uid!));
+  return { pods: finalPods, events, verdicts, deleted, readiness: readiness.changes, timelines };
 }

@@ -1,9 +1,12 @@
 // `tinylet timeline POD -o svg|html`: the picture `tinylet run --timeline` writes, for a pod on an
-// agent, drawn from what the API serves (the pod and its events), so it needs no access beyond
-// `get pods` and `list events`.
+// agent. Drawn from the agent's own record of the pod (GET /tinylet/v1/namespaces/{ns}/pods/{name}/
+// timeline: probe ticks, hooks, endpoints, every event occurrence) when it serves one; for an older
+// agent or a pod already gone, from what the API serves (the pod and its events), which needs no
+// access beyond `get pods` and `list events`.
 import type { Event, Pod } from '../api/types.js';
-import { recordFromEvents } from '../timeline/record.js';
+import { recordFromEvents, type TimelineRecord } from '../timeline/record.js';
 import { renderTimeline, type TimelineFormat } from '../timeline/writeTimeline.js';
+import { ApiStatusError } from './client/apiClient.js';
 import { connect, type ConnectionOptions } from './client/connect.js';
 import { resourcePath } from './client/resources.js';
 
@@ -28,11 +31,38 @@ export function occurrencesOf(events: Event[]): Event[] {
   return out;
 }
 
+/** Only what the renderer reads, checked: the endpoint's answer is input like any other. */
+export function isTimelineRecord(x: unknown): x is TimelineRecord {
+  const r = x as TimelineRecord | undefined;
+  return (
+    typeof r === 'object' && r !== null && typeof r.pod?.name === 'string' && typeof r.origin === 'number' && Number.isFinite(r.origin) &&
+    typeof r.end === 'number' && Array.isArray(r.containers) && r.containers.every((c) => typeof c === 'string') &&
+    Array.isArray(r.entries) && r.entries.every((e) => typeof e?.t === 'number' && typeof e.reason === 'string' && typeof e.message === 'string')
+  );
+}
+
+/** The agent's record of the pod, or undefined when it serves none (an older agent: 404; the pod gone: 404). */
+async function agentRecord(client: ReturnType<typeof connect>['client'], namespace: string, name: string): Promise<TimelineRecord | undefined> {
+  const path = `/tinylet/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/timeline`;
+  const record: unknown = await client.get(path).catch((err: unknown) => {
+    if (err instanceof ApiStatusError && err.status.code === 404) return undefined;
+    throw err;
+  });
+  if (record === undefined) return undefined;
+  if (!isTimelineRecord(record)) throw new Error(`the agent's timeline of pod ${name} is not a timeline record`);
+  return record;
+}
+
 export async function timelineCommand(pod: string, opts: TimelineOptions): Promise<number> {
   const format = (opts.output ?? 'html') as TimelineFormat;
   if (format !== 'svg' && format !== 'html') throw new Error(`-o ${opts.output}: unsupported output format (svg or html)`);
   const { client, namespace } = connect(opts);
   const name = pod.startsWith('pod/') ? pod.slice(4) : pod;
+  const served = await agentRecord(client, namespace, name);
+  if (served) {
+    process.stdout.write(renderTimeline(served, format));
+    return 0;
+  }
   // A pod already gone still has its events for a while: draw those, lanes from the events alone.
   const found = (await client.get(resourcePath('pods', namespace, name)).catch(() => undefined)) as Pod | undefined;
   const uid = found?.metadata?.uid;

@@ -8,6 +8,7 @@ import { formatReport } from '../verify/report.js';
 import { toJunit } from '../verify/junit.js';
 import { HttpLoad, parseLoadTarget } from '../verify/load.js';
 import { verifyPods, type LoadDriver } from '../verify/verifyPods.js';
+import { timelineFormatOf } from '../timeline/writeTimeline.js';
 
 export interface VerifyCommandOptions {
   filename: string;
@@ -23,6 +24,7 @@ export interface VerifyCommandOptions {
   load?: string;
   rps?: string;
   concurrency?: string;
+  timeline?: string;
 }
 
 function positiveInt(text: string | undefined, flag: string, dflt: number): number {
@@ -38,6 +40,7 @@ function loadDriver(opts: VerifyCommandOptions): LoadDriver | undefined {
   const target = parseLoadTarget(opts.load);
   const load = new HttpLoad({ target: opts.load, rps: positiveInt(opts.rps, '--rps', 20), concurrency: positiveInt(opts.concurrency, '--concurrency', 4), timeoutMs: 2000 });
   return {
+    ...('kind' in target && target.kind === 'service' ? { service: target.name } : {}),
     start(run) {
       if ('url' in target) return load.start(target.url);
       if (target.kind === 'pod') {
@@ -49,7 +52,7 @@ function loadDriver(opts: VerifyCommandOptions): LoadDriver | undefined {
       const ip = svc?.spec?.clusterIP;
       load.start(ip && ip !== 'None' ? `http://${ip}:${target.port}${target.path}` : undefined, svc ? `service ${target.name} has no cluster IP` : `--load: no service ${target.name} in the manifest`);
     },
-    finish: (stopAt) => load.finish(stopAt),
+    finish: (stopAt, endpoint) => load.finish(stopAt, endpoint),
   };
 }
 
@@ -61,6 +64,13 @@ function loadDriver(opts: VerifyCommandOptions): LoadDriver | undefined {
 export async function verifyCommand(opts: VerifyCommandOptions): Promise<number> {
   const json = opts.output === 'json';
   if (opts.output && !json) throw new UsageError(`unsupported output format "${opts.output}" (only json)`);
+  if (opts.timeline !== undefined) {
+    try {
+      timelineFormatOf(opts.timeline);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
   const { pods, objects, warnings, notes } = await loadPods(opts.filename, { lenient: opts.lenient, asPod: opts.asPod });
   if (pods.length === 0) throw new UsageError(`${opts.filename}: no pods to verify`);
   for (const w of warnings) console.error(w);
@@ -73,6 +83,7 @@ export async function verifyCommand(opts: VerifyCommandOptions): Promise<number>
     readyTimeoutMs: parseDuration(opts.timeout ?? '60s', '--timeout'),
     print: opts.verbose ? (line) => console.error(line) : undefined,
     load: loadDriver(opts),
+    timeline: opts.timeline,
   });
   if (opts.junit) writeFileSync(opts.junit, toJunit(report));
   console.log(json ? JSON.stringify(report, null, 2) : formatReport(report));

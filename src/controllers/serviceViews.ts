@@ -47,10 +47,14 @@ export function proxyServices(store: ObjectStore): ProxyService[] {
 }
 
 export function dnsServices(store: ObjectStore): DnsService[] {
-  return store.list('services').flatMap((o) => {
+  return store.list('services').flatMap((o): DnsService[] => {
     const svc = o as Service;
     const spec = svc.spec ?? {};
-    if (spec.type === 'ExternalName') return [];
+    if (spec.type === 'ExternalName') {
+      // A CNAME to spec.externalName (a trailing dot, allowed by the API, is the same name).
+      const target = (spec.externalName ?? '').replace(/\.$/, '');
+      return target ? [{ namespace: svc.metadata!.namespace!, name: svc.metadata!.name!, ports: [], endpoints: [], externalName: target }] : [];
+    }
     const headless = !spec.clusterIP || spec.clusterIP === 'None';
     const ep = endpointsOf(store, svc);
     const endpoints = (ep?.subsets ?? []).flatMap((s) => [

@@ -1,6 +1,8 @@
 // The cluster zone: what CoreDNS's kubernetes plugin answers for names under the cluster domain,
 // following the Kubernetes DNS specification (kubernetes/dns docs/specification.md, schema 1.1.0),
 // computed from a view of services and pods at the moment of the question (no cache to go stale).
+// An ExternalName Service's name is a CNAME to its spec.externalName, followed inside the zone here
+// and outside it by the server (through the forwarder), as CoreDNS does.
 import { canonicalIP, dashedIP, ipFromDashed, ipFromReverseName, ipBytes } from './ip.js';
 import { type DnsQuestion, type ResourceRecord, RCode, RRClass, RRType, record } from './message.js';
 import { lowerName } from './names.js';
@@ -15,6 +17,8 @@ export interface DnsService {
   ports: DnsServicePort[];
   /** For headless services: A records of the ready ones (the caller folds publishNotReadyAddresses into ready). */
   endpoints: DnsEndpoint[];
+  /** type ExternalName: the name is a CNAME to this one (no trailing dot). */
+  externalName?: string;
 }
 export interface ClusterDnsView {
   /** e.g. cluster.local */
@@ -40,10 +44,17 @@ export interface ZoneAnswer {
   answers: ResourceRecord[];
   authority: ResourceRecord[];
   additional: ResourceRecord[];
+  /** The answers end in a CNAME to a name outside the zone: the server asks for it upstream and appends. */
+  follow?: { name: string; type: number };
 }
+
+/** CNAMEs followed inside the zone before giving up (an ExternalName pointing at another one, or at itself). */
+const MAX_CNAME_CHAIN = 8;
 
 /** What exists at one name: nothing (NXDOMAIN) is `undefined`; all fields empty is an empty non-terminal. */
 interface Node {
+  /** A CNAME owner (an ExternalName Service): nothing else may live at this name. */
+  cname?: string;
   ips: string[];
   srv: { port: number; target: string; targetIPs: string[] }[];
   txt?: string[];
@@ -79,12 +90,35 @@ export class ClusterZone {
     if (qn.endsWith('.in-addr.arpa') || qn.endsWith('.ip6.arpa')) return this.reverse(q, qn);
     if (!this.contains(qn)) return undefined;
     if (q.class !== RRClass.IN && q.class !== RRClass.ANY) return { rcode: RCode.REFUSED, answers: [], authority: [], additional: [] };
+    return this.lookup(q, qn, 0);
+  }
+
+  /** The answer at `qn` (lowercase, in the zone), a CNAME's target chased `depth` times already. */
+  private lookup(q: DnsQuestion, qn: string, depth: number): ZoneAnswer {
     const rel = qn === this.domain ? [] : qn.slice(0, -(this.domain.length + 1)).split('.');
     const node = this.node(rel);
     if (!node) return { rcode: RCode.NXDOMAIN, answers: [], authority: [this.soa()], additional: [] };
+    if (node.cname !== undefined) return this.alias(q, node.cname, depth);
     const out = this.records(q, node);
     if (out.answers.length === 0) out.authority.push(this.soa()); // NODATA: the name exists, not this type
     return out;
+  }
+
+  /**
+   * A CNAME at the question's name (RFC 1034 3.6.2): the CNAME, then what its target has for the
+   * type asked (not for CNAME or ANY questions), the final name's rcode (RFC 6604). A target in the
+   * zone is looked up here; one outside it is left to the server (`follow`).
+   */
+  private alias(q: DnsQuestion, target: string, depth: number): ZoneAnswer {
+    const cname = record(q.name, this.ttl, { kind: 'CNAME', target });
+    const out: ZoneAnswer = { rcode: RCode.NOERROR, answers: [cname], authority: [], additional: [] };
+    if (q.type === RRType.CNAME || q.type === RRType.ANY) return out;
+    const t = lowerName(target);
+    if (!this.contains(t)) return { ...out, follow: { name: target, type: q.type } };
+    // A loop, or a chain longer than any resolver follows: the CNAMEs so far, SERVFAIL as CoreDNS's loop guard.
+    if (depth + 1 >= MAX_CNAME_CHAIN) return { ...out, rcode: RCode.SERVFAIL };
+    const next = this.lookup({ ...q, name: target }, t, depth + 1);
+    return { ...next, answers: [cname, ...next.answers] };
   }
 
   private fqdn(...labels: string[]): string {
@@ -162,6 +196,7 @@ export class ClusterZone {
     const [svcName, ns] = rel.slice(-2) as [string, string];
     const svc = this.view.services().find((s) => s.name.toLowerCase() === svcName && s.namespace.toLowerCase() === ns);
     if (!svc) return undefined;
+    if (svc.externalName !== undefined) return n === 2 ? { ...empty(), cname: svc.externalName } : undefined;
     const headless = svc.clusterIP === undefined;
     const ready = headless ? svc.endpoints.filter((e) => e.ready && canonicalIP(e.ip)) : [];
     const svcFqdn = this.fqdn(svcName, ns, 'svc');

@@ -1,11 +1,12 @@
 // The DNS server the agent serves pods: UDP and TCP (RFC 7766) on one port, the cluster zone
-// answered locally, everything else relayed to the host's resolvers. No packet or client can throw
+// answered locally (an ExternalName's CNAME target outside it looked up upstream and appended),
+// everything else relayed to the host's resolvers. No packet or client can throw
 // out of it: each one's handling is caught and counted, so a bad one costs an error count only.
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { ClusterZone, type ClusterDnsView, type ClusterZoneOptions } from './clusterZone.js';
 import { Forwarder, type Upstream } from './forwarder.js';
-import { type DnsMessage, RCode, decodeMessage, encodeMessage, encodeWithin, peekHeader, responseTo, udpLimit } from './message.js';
+import { type DnsMessage, MAX_UDP_SIZE, RCode, RRClass, decodeMessage, encodeMessage, encodeWithin, peekHeader, responseTo, udpLimit } from './message.js';
 
 export interface DnsServerOptions {
   view: ClusterDnsView;
@@ -129,7 +130,9 @@ export class DnsServer {
       const local = this.zone.answer(query.questions[0]!);
       if (local) {
         this.stats.answeredLocally++;
-        const res: DnsMessage = { ...responseTo(query, local.rcode), answers: local.answers, authority: local.authority, additional: local.additional };
+        // An ExternalName's CNAME out of the zone: its target's records from upstream, after it.
+        const followed = local.follow ? await this.chase(local.follow) : [];
+        const res: DnsMessage = { ...responseTo(query, local.rcode), answers: [...local.answers, ...followed], authority: local.authority, additional: local.additional };
         res.flags.aa = true;
         return encodeWithin(res, limit);
       }
@@ -138,6 +141,32 @@ export class DnsServer {
       this.stats.errors++;
       return this.servfail(packet);
     }
+  }
+
+  /**
+   * What the upstream resolvers answer for a CNAME's target (CoreDNS's kubernetes plugin looks
+   * ExternalName targets up the same way): their answer records, or none when they fail or deny
+   * it, which leaves the client with the CNAME alone to resolve itself. Over TCP if UDP truncates.
+   */
+  private async chase(target: { name: string; type: number }): Promise<DnsMessage['answers']> {
+    const query: DnsMessage = {
+      id: 0,
+      flags: { qr: false, opcode: 0, aa: false, tc: false, rd: true, ra: false, ad: false, cd: false },
+      rcode: RCode.NOERROR,
+      questions: [{ name: target.name, type: target.type, class: RRClass.IN }],
+      answers: [], authority: [], additional: [],
+      edns: { udpSize: MAX_UDP_SIZE, version: 0, dnssecOk: false, options: Buffer.alloc(0) },
+    };
+    const packet = encodeMessage(query);
+    for (const transport of ['udp', 'tcp'] as const) {
+      const r = await this.forwarder.forward(packet, transport);
+      if (r.kind !== 'answer') return [];
+      const answer = decodeMessage(r.bytes);
+      if (!answer || !answer.flags.qr) return [];
+      if (answer.flags.tc && transport === 'udp') continue;
+      return answer.rcode === RCode.NOERROR ? answer.answers : [];
+    }
+    return [];
   }
 
   private async forward(query: DnsMessage, packet: Buffer, transport: 'udp' | 'tcp', limit: number): Promise<Buffer> {

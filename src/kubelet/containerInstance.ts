@@ -108,12 +108,15 @@ async function startOne(host: InstanceHost, r: ContainerRecord): Promise<StartRe
     r.creating = false;
   }
   r.process = proc;
-  if (host.deleting) void host.kill(r, host.pod.metadata!.deletionGracePeriodSeconds ?? 0, `Stopping container ${r.name}`);
   // Rotated, and never failing the agent on a full disk (containerLog.ts).
   const logs = startContainerLog(host, r, instance, proc);
   host.event('Normal', 'Created', `Created container ${r.name}`, r);
   host.event('Normal', 'Started', `Started container ${r.name}`, r);
   host.event('Normal', 'ProcessStarted', `Container ${r.name} is running as pid ${proc.pid}: ${describeArgv(r)}${describeImage(image)}`, r);
+  // Deleted while it was being created: killed now, after the events of its start, as the kubelet
+  // (whose sync finishes the start before the termination kills) never reports killing a
+  // container it has not reported created.
+  if (host.deleting) void host.kill(r, host.pod.metadata!.deletionGracePeriodSeconds ?? 0, `Stopping container ${r.name}`);
   if (await runPostStart(host, r, proc)) {
     // Without a startup probe a running container is started (and ready without a readiness probe).
     // A plain init container is not ready while it runs, only once it has succeeded.
@@ -313,7 +316,7 @@ async function instanceFailed(host: InstanceHost, r: ContainerRecord, err: unkno
 async function runPostStart(host: InstanceHost, r: ContainerRecord, proc: ContainerProcess): Promise<boolean> {
   const hook = r.spec.lifecycle?.postStart;
   if (!hook) return true;
-  const res = await runLifecycleHandler(hook, { target: host.targetOf(r, proc) });
+  const res = await runLifecycleHandler(hook, { target: host.targetOf(r, proc), hook: 'postStart' });
   if (res.ok) return true;
   host.event('Warning', 'FailedPostStartHook', res.message, r);
   await host.kill(r, host.podGrace(), 'FailedPostStartHook');

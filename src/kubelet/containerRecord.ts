@@ -1,6 +1,7 @@
 import type { Container, ContainerState } from '../api/types.js';
 import type { ContainerCgroup } from '../runtime/cgroups.js';
 import type { ContainerProcess } from '../runtime/launch.js';
+import type { StopTiming } from '../runtime/stopControl.js';
 import type { RestartBackoff } from './backoff.js';
 import type { ContainerProbes } from './prober/types.js';
 
@@ -32,6 +33,8 @@ export interface ContainerRecord {
   backoff: RestartBackoff;
   /** Set while a kill is in progress, so concurrent kill requests (delete + liveness) share it. */
   killing?: Promise<void>;
+  /** The timing of the last stop signal sent (its SIGKILL deadline, the SIGKILL, the exit), kept after the exit. */
+  lastStop?: StopTiming;
   /** While a kill is in progress: brings its deadline forward to `graceSeconds` from now, if that is sooner. */
   shortenKill?: (graceSeconds: number) => void;
   /** The current instance's cgroup, when it has resources.limits. */

@@ -7,6 +7,7 @@ import type { EnvSources } from '../runtime/env.js';
 import { CreateContainerError } from './createContainerError.js';
 import type { PodObjectSource } from './podObjects.js';
 import { containerResourceValue } from './resourceFieldRef.js';
+import { podServiceEnv } from './serviceEnv.js';
 
 export interface EnvSourceContext {
   objects: PodObjectSource;
@@ -63,6 +64,7 @@ export function envSourcesFor(pod: Pod, container: Container, ctx: EnvSourceCont
   }
   return {
     envFrom,
+    serviceEnv: ctx.objects.services ? podServiceEnv(pod, (n) => ctx.objects.services!(n)) : [],
     valueFrom(v: EnvVar): string | undefined {
       const from = v.valueFrom!;
       if (from.resourceFieldRef) {

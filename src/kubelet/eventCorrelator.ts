@@ -61,9 +61,12 @@ export interface Correlated {
 interface AggregateRecord {
   localKeys: Set<string>;
   lastMs: number;
+  /** The involved object's uid: forget() drops the entries of an object that is gone. */
+  uid?: string;
 }
 
 interface EventLog {
+  uid?: string;
   count: number;
   name: string;
   firstTimestamp?: string;
@@ -92,12 +95,23 @@ export class EventCorrelator {
     return this.observe(event, key);
   }
 
+  /**
+   * Drops the entries of an object that is gone for good (a deleted pod, by its uid). Every key
+   * holds the uid, and a uid is never reused, so no later event could match them: dropping them
+   * changes no event, only frees what would otherwise sit in the LRUs until 4096 newer entries
+   * pushed it out (client-go keeps them, as its recorder never learns of deletions; tinylet's does).
+   */
+  forget(uid: string): void {
+    this.aggregates.deleteWhere((r) => r.uid === uid);
+    this.logs.deleteWhere((l) => l.uid === uid);
+  }
+
   /** EventAggregate: the event itself and its full key, or the combined event and the group's key. */
   private aggregate(fresh: Event, nowMs: number): { event: Event; key: string } {
     const groupKey = this.aggregateKey(fresh);
     const seen = this.aggregates.get(groupKey);
     // A group not seen for longer than the interval starts over.
-    const record: AggregateRecord = seen && nowMs - seen.lastMs <= this.maxIntervalMs ? seen : { localKeys: new Set(), lastMs: nowMs };
+    const record: AggregateRecord = seen && nowMs - seen.lastMs <= this.maxIntervalMs ? seen : { localKeys: new Set(), lastMs: nowMs, uid: fresh.involvedObject?.uid };
     record.localKeys.add(fresh.message ?? '');
     record.lastMs = nowMs;
     this.aggregates.add(groupKey, record);
@@ -122,7 +136,7 @@ export class EventCorrelator {
         eventTime: last.eventTime,
       };
     }
-    this.logs.add(key, { count: observed.count ?? 1, name: observed.metadata.name!, firstTimestamp: observed.firstTimestamp, eventTime: observed.eventTime });
+    this.logs.add(key, { uid: observed.involvedObject?.uid, count: observed.count ?? 1, name: observed.metadata.name!, firstTimestamp: observed.firstTimestamp, eventTime: observed.eventTime });
     return { event: observed, repeat: (observed.count ?? 1) > 1 };
   }
 }

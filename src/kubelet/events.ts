@@ -150,6 +150,15 @@ export class EventRecorder extends EventEmitter {
     return [...this.ring.values()];
   }
 
+  /**
+   * A pod is gone for good (deleted, its worker done): its correlator entries can never match again
+   * (eventCorrelator.ts, forget). Its events stay in the ring, as a cluster keeps a deleted pod's
+   * events until their TTL.
+   */
+  forgetPod(uid: string | undefined): void {
+    if (uid) this.correlator.forget(uid);
+  }
+
   forPod(namespace: string, name: string, uid?: string): Event[] {
     return this.list().filter(
       (e) => e.involvedObject.namespace === namespace && e.involvedObject.name === name && (!uid || e.involvedObject.uid === uid),

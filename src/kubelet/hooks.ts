@@ -10,6 +10,8 @@ export interface HookContext {
   /** Aborts a sleep hook that is no longer waited for (preStop past the grace period). */
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Which hook this is: its start and end go to the container's timeline record. */
+  hook?: 'postStart' | 'preStop';
 }
 
 export interface HookResult {
@@ -24,12 +26,17 @@ export interface HookResult {
  * byte) is a failed hook, so the kill that waits for a preStop still goes on to the stop signal.
  */
 export async function runLifecycleHandler(handler: LifecycleHandler, ctx: HookContext): Promise<HookResult> {
+  const timeline = ctx.hook ? ctx.target.timeline : undefined;
+  timeline?.hook(ctx.hook!, 'start');
+  let res: HookResult;
   try {
-    return await runHandler(handler, ctx);
+    res = await runHandler(handler, ctx);
   } catch (err) {
     const kind = handler.exec ? 'Exec' : handler.httpGet ? 'HTTP' : 'Sleep';
-    return { ok: false, message: `${kind} lifecycle hook failed - error: ${err instanceof Error ? err.message : String(err)}` };
+    res = { ok: false, message: `${kind} lifecycle hook failed - error: ${err instanceof Error ? err.message : String(err)}` };
   }
+  timeline?.hook(ctx.hook!, 'end', res.ok);
+  return res;
 }
 
 async function runHandler(handler: LifecycleHandler, ctx: HookContext): Promise<HookResult> {

@@ -6,6 +6,7 @@ import { ImageStore } from '../runtime/images/imageStore.js';
 import { ImageManager } from './images/imageManager.js';
 import type { LogLine } from '../runtime/logs/criFormat.js';
 import { NetworkManager } from '../runtime/network/manager.js';
+import { processSpawner } from '../runtime/spawner.js';
 import { imageStoreDir, type AgentConfig } from './config.js';
 import type { ContainerRecord } from './containerRecord.js';
 import { EventRecorder } from './events.js';
@@ -16,6 +17,7 @@ import { PodObjectRelay } from './podObjectsRelay.js';
 import { PodWorker } from './podWorker.js';
 import { applyPodUpdate } from './podUpdate.js';
 import { rfc3339 } from '../api/time.js';
+import { PodTimelines } from './timeline/podTimelines.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -39,6 +41,8 @@ export class Kubelet extends EventEmitter implements KubeletContext {
   /** Pods over their ephemeral-storage limits are evicted (measured every evictionMonitoringPeriod). */
   readonly eviction: EvictionManager;
   readonly hostIP = primaryHostIP();
+  /** Each pod's timeline record (GET .../pods/{name}/timeline, tinylet run --timeline). */
+  readonly timelines = new PodTimelines();
   /** Set by the agent, which runs the scheduler: pods without spec.nodeName wait to be bound (bindPod). */
   schedulesPods = false;
   /** Set by the agent once its cluster DNS listens: pods' resolv.conf names it (ClusterFirst). */
@@ -76,6 +80,10 @@ export class Kubelet extends EventEmitter implements KubeletContext {
     this.network = new NetworkManager(config.bridgeName, config.podCIDR, config.podNetwork, config.randomPodIPs, config.podHostAccess, config.serviceCIDR);
     this.eviction = new EvictionManager(config.stateDir, config.evictionMonitoringPeriodMs, () => [...this.workers.values()]);
     this.eviction.start();
+    // The process that forks every sandbox and launcher (spawner.ts), started now rather than on the
+    // first pod's start path; shared by every Kubelet of the process, started again if it dies.
+    processSpawner();
+    this.timelines.attach(this);
   }
 
   nextResourceVersion(): string {
@@ -106,6 +114,7 @@ export class Kubelet extends EventEmitter implements KubeletContext {
       worker.pod = { ...worker.pod, metadata: { ...worker.pod.metadata, resourceVersion: this.nextResourceVersion() } };
       this.emit('pod', 'DELETED', worker.pod);
     }
+    if (worker.deleting) this.events.forgetPod(worker.pod.metadata?.uid);
     this.emit('podFinished', worker);
   }
 
@@ -232,7 +241,7 @@ export class Kubelet extends EventEmitter implements KubeletContext {
     const key = `${namespace}/${name}`;
     const pod = this.restored.get(key);
     if (!pod) return undefined;
-    const updated = { ...pod, metadata: { ...pod.metadata, labels: next.metadata?.labels, annotations: next.metadata?.annotations, resourceVersion: this.nextResourceVersion() } };
+    const updated = { ...pod, metadata: { ...pod.metadata, labels: next.metadata?.labels, annotations: next.metadata?.annotations, managedFields: next.metadata?.managedFields, resourceVersion: this.nextResourceVersion() } };
     this.restored.set(key, updated);
     this.emit('pod', 'MODIFIED', updated);
     return updated;

@@ -6,6 +6,7 @@ import type { ContainerRecord } from './containerRecord.js';
 import type { EventRecorder } from './events.js';
 import type { PodObjectSource } from './podObjects.js';
 import type { PodWorker } from './podWorker.js';
+import type { PodTimelines } from './timeline/podTimelines.js';
 
 /** What a pod worker needs from the node: shared services, and where to report changes. */
 export interface KubeletContext {
@@ -32,4 +33,6 @@ export interface KubeletContext {
   logLine(worker: PodWorker, record: ContainerRecord, line: Omit<LogLine, 'timestamp'>): void;
   /** Right before a container's stop signal, synchronously (tinylet verify snapshots /proc here). */
   beforeStopSignal?(worker: PodWorker, record: ContainerRecord, pid: number): void;
+  /** Where probes, hooks and kills record their timeline entries (absent: not recorded). */
+  timelines?: PodTimelines;
 }

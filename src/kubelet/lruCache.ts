@@ -22,6 +22,11 @@ export class LruCache<V> {
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 
+  /** Removes every entry `drop` selects (a scan: for rare clean-ups, not the hot path). */
+  deleteWhere(drop: (value: V) => boolean): void {
+    for (const [key, value] of this.entries) if (drop(value)) this.entries.delete(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -3,6 +3,7 @@ import { podResolvConf } from '../dns/resolvConf.js';
 import { join } from 'node:path';
 import type { Pod } from '../api/types.js';
 import type { Bind } from '../runtime/containerSpec.js';
+import { hostNetworkHostsFile, managedHostsFile } from './hostsFile.js';
 import { SERVICE_ACCOUNT_MOUNT } from './volumes/serviceAccountVolume.js';
 
 /**
@@ -16,9 +17,11 @@ export interface PodDnsSettings {
   clusterDNS?: string;
   /** The host's resolver config (Default, and the search domains ClusterFirst appends). */
   hostResolvConfPath?: string;
+  /** The node's hosts file, which a hostNetwork pod's /etc/hosts copies (default /etc/hosts). */
+  hostHostsPath?: string;
 }
 
-function readHostResolvConf(path: string): string {
+function readHostFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch {
@@ -31,26 +34,21 @@ function readHostResolvConf(path: string): string {
  * (None without dnsConfig), the host's file, as containerd copies it.
  */
 function resolvConfOf(pod: Pod, dns: PodDnsSettings): string {
-  const host = readHostResolvConf(dns.hostResolvConfPath ?? '/etc/resolv.conf');
+  const host = readHostFile(dns.hostResolvConfPath ?? '/etc/resolv.conf');
   return podResolvConf(pod, { clusterDomain: dns.clusterDomain, nameserver: dns.clusterDNS ?? '', hostResolvConf: host }) ?? host;
-}
-
-/** The pod's own line of /etc/hosts: with hostname and subdomain, its FQDN first (the kubelet's managed hosts file). */
-function hostsEntry(pod: Pod, hostname: string, podIP: string, clusterDomain: string): string {
-  const sub = pod.spec?.subdomain;
-  if (!sub) return `${podIP}\t${hostname}`;
-  return `${podIP}\t${hostname}.${sub}.${pod.metadata?.namespace ?? 'default'}.svc.${clusterDomain}\t${hostname}`;
 }
 
 export function writePodFiles(dir: string, pod: Pod, hostname: string, podIP: string | undefined, serviceAccountDir?: string, dns: PodDnsSettings = { clusterDomain: 'cluster.local' }): Bind[] {
   mkdirSync(dir, { recursive: true });
   const binds: Bind[] = [];
   if (!pod.spec?.hostNetwork) {
-    const hosts = ['# Kubernetes-managed hosts file.', '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
-    if (podIP) hosts.push(hostsEntry(pod, hostname, podIP, dns.clusterDomain));
-    writeFileSync(join(dir, 'etc-hosts'), hosts.join('\n') + '\n');
+    writeFileSync(join(dir, 'etc-hosts'), managedHostsFile(pod, hostname, podIP ? [podIP] : [], dns.clusterDomain));
     writeFileSync(join(dir, 'etc-hostname'), hostname + '\n');
     binds.push({ src: join(dir, 'etc-hosts'), dst: '/etc/hosts' }, { src: join(dir, 'etc-hostname'), dst: '/etc/hostname' });
+  } else {
+    // The node's names, and the pod's aliases, as the kubelet mounts them for a host-network pod.
+    writeFileSync(join(dir, 'etc-hosts'), hostNetworkHostsFile(pod, readHostFile(dns.hostHostsPath ?? '/etc/hosts')));
+    binds.push({ src: join(dir, 'etc-hosts'), dst: '/etc/hosts' });
   }
   writeFileSync(join(dir, 'resolv.conf'), resolvConfOf(pod, dns));
   binds.push({ src: join(dir, 'resolv.conf'), dst: '/etc/resolv.conf' });

@@ -2,7 +2,7 @@
 // the service account token it is projected. The kubelet gets these through this interface, as a
 // real kubelet gets them from the API server (its configmap/secret managers watch them), so the
 // kubelet side does not depend on how the agent stores objects.
-import type { ConfigMap, Pod, Secret } from '../api/types.js';
+import type { ConfigMap, Pod, Secret, Service } from '../api/types.js';
 
 export interface PodObjectSource {
   configMap(namespace: string, name: string): ConfigMap | undefined;
@@ -19,6 +19,8 @@ export interface PodObjectSource {
    * ca.crt when no kube-root-ca.crt ConfigMap says otherwise); undefined when there is no TCP API.
    */
   caCertificate?(): string | undefined;
+  /** The Services of a namespace, for the containers' Service environment variables (serviceEnv.ts). */
+  services?(namespace: string): Service[];
 }
 
 /** No objects at all (tinylet run with no API objects besides pods, and unit tests). */

@@ -1,7 +1,7 @@
 // The node's one subscription to the PodObjectSource. Pod workers subscribe here, so the agent may
 // set (or replace) the source after the Kubelet exists and after pods started: they keep hearing
 // changes, and always read the current source.
-import type { ConfigMap, Pod, Secret } from '../api/types.js';
+import type { ConfigMap, Pod, Secret, Service } from '../api/types.js';
 import { NO_POD_OBJECTS, type PodObjectSource } from './podObjects.js';
 
 type Listener = (kind: 'ConfigMap' | 'Secret', namespace: string, name: string) => void;
@@ -45,6 +45,10 @@ export class PodObjectRelay implements PodObjectSource {
 
   caCertificate(): string | undefined {
     return this.current.caCertificate?.();
+  }
+
+  services(namespace: string): Service[] {
+    return this.current.services?.(namespace) ?? [];
   }
 
   private emit(kind: 'ConfigMap' | 'Secret', namespace: string, name: string): void {

@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pod } from '../api/types.js';
 import type { Bind } from '../runtime/containerSpec.js';
@@ -10,6 +11,8 @@ import { podHostname } from './podHostname.js';
 import { podDir } from './podPaths.js';
 import { podSysctls } from './admission.js';
 import type { PodObjectVolumes } from './volumes/podObjectVolumes.js';
+
+let removals = 0;
 
 /** A pod's sandbox and what lives and dies with it: the pause process, pod network, volumes, pod files. */
 export class PodSandbox {
@@ -35,7 +38,7 @@ export class PodSandbox {
     const net: { ip?: string; hostVeth?: string } = reserved ? { ip: reserved.ip, hostVeth: reserved.sandbox.hostVeth } : {};
     let sandbox: Sandbox;
     try {
-      sandbox = await startSandbox({ hostname, hostNetwork: spec.hostNetwork === true, sharePid: spec.shareProcessNamespace === true, sysctls: podSysctls(pod), network: reserved?.sandbox });
+      sandbox = await startSandbox({ hostname, hostNetwork: spec.hostNetwork === true, sharePid: spec.shareProcessNamespace === true, sysctls: podSysctls(pod), network: reserved?.sandbox, ioDir: dir });
     } catch (err) {
       // Nothing of the pair is left (it dies with the pause process's netns): only the IP to free.
       if (reserved) await kl.network.detach({ ip: reserved.ip });
@@ -67,6 +70,17 @@ export class PodSandbox {
     if (opts.podDirInUse?.()) return;
     const dir = podDir(this.kl.config.stateDir, this.pod);
     removePodVolumes(this.pod, dir);
-    rmSync(join(dir, 'containers'), { recursive: true, force: true });
+    // Renamed at once, removed off the main thread: the rmdirs of a container's layers cost tens of
+    // ms each (~4 s of a 100-pod delete, synchronous, stalled every other pod), and a successor
+    // that starts meanwhile makes a fresh containers/ of its own.
+    const containers = join(dir, 'containers');
+    const doomed = `${containers}.removed-${++removals}`;
+    try {
+      renameSync(containers, doomed);
+    } catch {
+      rmSync(containers, { recursive: true, force: true });
+      return;
+    }
+    await rm(doomed, { recursive: true, force: true });
   }
 }

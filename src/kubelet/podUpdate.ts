@@ -15,7 +15,7 @@ export function applyPodUpdate(worker: PodWorker, next: Pod): void {
   const withImage = (c: Container): Container => ({ ...c, image: images.get(c.name) ?? c.image });
   worker.pod = {
     ...old,
-    metadata: { ...old.metadata, labels: next.metadata?.labels, annotations: next.metadata?.annotations },
+    metadata: { ...old.metadata, labels: next.metadata?.labels, annotations: next.metadata?.annotations, managedFields: next.metadata?.managedFields },
     spec: {
       ...spec,
       containers: spec.containers.map(withImage),

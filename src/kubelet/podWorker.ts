@@ -100,8 +100,8 @@ export class PodWorker implements InstanceHost {
     return this.deleting || this.completed || this.failed !== undefined || this.sandboxLost;
   }
 
-  event(type: EventType, reason: string, message: string, r?: ContainerRecord): void {
-    this.kl.events.record(this.pod, type, reason, message, r?.fieldPath);
+  event(type: EventType, reason: string, message: string, r?: ContainerRecord, at?: Date): void {
+    this.kl.events.record(this.pod, type, reason, message, r?.fieldPath, at);
   }
 
   /** spec.ephemeralContainers, started in the running sandbox (ephemeralContainers.ts). */
@@ -127,7 +127,8 @@ export class PodWorker implements InstanceHost {
 
   refreshStatus(): void {
     const gates = (this.pod.spec!.readinessGates ?? []).map((g) => g.conditionType);
-    const extraConditions = (this.pod.status?.conditions ?? []).filter((c) => gates.includes(c.type));
+    // Conditions others write: the readiness gates', and DisruptionTarget (disruptionTarget.ts).
+    const extraConditions = (this.pod.status?.conditions ?? []).filter((c) => gates.includes(c.type) || c.type === 'DisruptionTarget');
     if (!this.synced) {
       this.pod = { ...this.pod, status: unsyncedPodStatus(this.conditions, extraConditions, this.failed) };
       this.kl.changed(this);
@@ -194,7 +195,8 @@ export class PodWorker implements InstanceHost {
     if (!this.deleting) {
       this.completed = true;
       this.stop.abort();
-      await this.stopSidecars(this.pod.spec!.terminationGracePeriodSeconds ?? 30, 'Stopping container');
+      this.startStopClock(this.podGrace());
+      await this.stopSidecars('Stopping container');
       // A completed pod's ephemeral containers stop with it (they do not keep a pod running).
       await this.ephemeral.stop(this.podGrace());
     }
@@ -464,7 +466,7 @@ export class PodWorker implements InstanceHost {
 
   /** One running instance as probes and hooks see it. */
   targetOf(r: ContainerRecord, proc: ContainerProcess): ProbeTarget {
-    return { pod: () => this.pod, container: r.spec, pid: proc.pid, specPath: proc.specPath, env: r.env, startedAt: proc.startedAt.getTime() };
+    return { pod: () => this.pod, container: r.spec, pid: proc.pid, specPath: proc.specPath, env: r.env, startedAt: proc.startedAt.getTime(), timeline: this.kl.timelines?.container(this.pod.metadata!.uid!, r.name) };
   }
 
   podGrace(): number {
@@ -475,7 +477,7 @@ export class PodWorker implements InstanceHost {
     return {
       target: (proc) => this.targetOf(r, proc),
       imageStopSignal: r.imageStopSignal,
-      record: (type, reason, message, rec) => this.event(type, reason, message, rec),
+      record: (type, reason, message, rec, at) => this.event(type, reason, message, rec, at),
       // Synchronous: listeners (tinylet verify) read /proc before the signal changes anything.
       beforeStopSignal: (pid) => this.kl.beforeStopSignal?.(this, r, pid),
     };
@@ -518,17 +520,35 @@ export class PodWorker implements InstanceHost {
     if (current !== undefined && grace >= current) return;
     this.pod = { ...this.pod, metadata: { ...this.pod.metadata, deletionTimestamp: rfc3339After(new Date(), grace), deletionGracePeriodSeconds: grace } };
     this.event('Normal', 'DeleteRequested', `Pod deletion requested with a grace period of ${grace}s${force ? ' (forced)' : ''}, shortening the one under way`);
+    // The kubelet kills the pod again with the shorter grace: sidecars still waiting count from now.
+    if (this.stopClock && grace < this.graceLeft()) this.startStopClock(grace);
     for (const r of this.records) if (r.killing) void this.kill(r, grace, `Stopping container ${r.name}`);
     this.refreshStatus();
   }
 
   /** App containers in parallel, then sidecars with what is left of the grace period (shortened meanwhile, perhaps). */
   private async stopAllContainers(grace: number): Promise<void> {
-    const started = Date.now();
+    this.startStopClock(grace);
     await Promise.all(this.records.filter((r) => r.role !== 'sidecar').map((r) => this.kill(r, grace, `Stopping container ${r.name}`, grace === 0)));
-    const current = Math.min(grace, this.pod.metadata?.deletionGracePeriodSeconds ?? grace);
-    const left = Math.max(0, current - Math.floor((Date.now() - started) / 1000));
-    await this.stopSidecars(left, 'Stopping container');
+    await this.stopSidecars('Stopping container');
+  }
+
+  /** The pod's termination grace and when it began counting (monotonic ms): what sidecars get is what is left of it. */
+  private stopClock?: { grace: number; since: number };
+
+  private startStopClock(grace: number): void {
+    this.stopClock = { grace, since: performance.now() };
+  }
+
+  /**
+   * The grace a container whose turn to stop comes now gets, as the kubelet's killContainer
+   * computes it: the pod's grace minus the whole seconds waited for the turn (waitForTurn's time,
+   * truncated), at least 0 (raised to the 2 s minimum by the kill).
+   */
+  private graceLeft(): number {
+    const clock = this.stopClock;
+    if (!clock) return this.podGrace();
+    return Math.max(0, clock.grace - Math.floor((performance.now() - clock.since) / 1000));
   }
 
   private startedAtMs = 0;
@@ -597,10 +617,14 @@ export class PodWorker implements InstanceHost {
     this.finished = true;
   }
 
-  /** Sidecars stop after the app containers, in reverse order of their start. */
-  private async stopSidecars(grace: number, message: string): Promise<void> {
+  /**
+   * Sidecars stop after the app containers, in reverse order of their start, one at a time: each
+   * with what is left of the pod's grace when its turn comes (after the ones before it).
+   */
+  private async stopSidecars(message: string): Promise<void> {
     this.notifyWaiters();
     for (const r of this.records.filter((x) => x.role === 'sidecar').reverse()) {
+      const grace = this.graceLeft();
       await this.kill(r, grace, `${message} ${r.name}`, grace === 0);
     }
   }

@@ -9,11 +9,18 @@ import { sleep } from './sleep.js';
 /** The kubelet never gives a container less than this between the stop signal and SIGKILL. */
 export const MINIMUM_GRACE_SECONDS = 2;
 
+/**
+ * The launcher sends SIGKILL on its own clock (stopControl.ts); the agent's timer fires this much
+ * later, should the launcher not have done it (no deadline thread, a broken control FIFO).
+ */
+export const BACKSTOP_MS = 250;
+
 export interface KillContext {
   target(proc: ContainerProcess): ProbeTarget;
   /** Signal from the image's STOPSIGNAL, used when lifecycle.stopSignal is not set. */
   imageStopSignal?: string;
-  record(type: EventType, reason: string, message: string, r: ContainerRecord): void;
+  /** `at`: when it happened, if not now (the launcher's SIGKILL, reported a moment later). */
+  record(type: EventType, reason: string, message: string, r: ContainerRecord, at?: Date): void;
   /** Called synchronously right before the stop signal is sent (tinylet verify snapshots the process tree here). */
   beforeStopSignal?(pid: number): void;
 }
@@ -65,7 +72,10 @@ export function killContainer(r: ContainerRecord, ctx: KillContext, opts: KillOp
     const ends = performance.now() + graceSeconds * 1000;
     if (ends >= graceEnds) return;
     graceEnds = ends;
-    if (signalledAt !== undefined) killAt = Math.min(killAt, Math.max(ends, signalledAt + MINIMUM_GRACE_SECONDS * 1000));
+    if (signalledAt !== undefined) {
+      killAt = Math.min(killAt, Math.max(ends, signalledAt + MINIMUM_GRACE_SECONDS * 1000));
+      if (!proc.stopControl?.moveKill(killAt) && r.lastStop) r.lastStop.deadline = killAt;
+    }
     const moved = rearm;
     rearm = new AbortController();
     moved.abort();
@@ -76,7 +86,7 @@ export function killContainer(r: ContainerRecord, ctx: KillContext, opts: KillOp
     const lifecycle = r.spec.lifecycle;
     if (lifecycle?.preStop && opts.gracePeriodSeconds > 0 && !opts.skipPreStop) {
       const abandon = new AbortController();
-      const hookCtx: HookContext = { target: ctx.target(proc), signal: abandon.signal };
+      const hookCtx: HookContext = { target: ctx.target(proc), signal: abandon.signal, hook: 'preStop' };
       ctx.record('Normal', 'PreStopHook', `Running preStop hook of container ${r.name} (grace period ${opts.gracePeriodSeconds}s)`, r);
       const hook = runLifecycleHandler(lifecycle.preStop, hookCtx).then((res) => ({ res }));
       const outcome = await Promise.race([hook, waitUntil(() => graceEnds).then(() => undefined)]);
@@ -90,7 +100,8 @@ export function killContainer(r: ContainerRecord, ctx: KillContext, opts: KillOp
     }
     // A grace shortened while the hook ran counts from when it was shortened.
     remaining = Math.min(remaining, Math.ceil((graceEnds - performance.now()) / 1000));
-    if (remaining < MINIMUM_GRACE_SECONDS) remaining = MINIMUM_GRACE_SECONDS;
+    const extended = remaining < MINIMUM_GRACE_SECONDS;
+    if (extended) remaining = MINIMUM_GRACE_SECONDS;
     if (!exited) {
       const sig = stopSignalOf(r, ctx.imageStopSignal);
       try {
@@ -98,15 +109,28 @@ export function killContainer(r: ContainerRecord, ctx: KillContext, opts: KillOp
       } catch {
         /* an observer must never stop the kill */
       }
-      sendSignal(proc.pid, sig);
       signalledAt = performance.now();
       killAt = signalledAt + remaining * 1000;
+      // The launcher sends the stop signal now and SIGKILL at killAt on its own clock; the agent's
+      // timer below is only the backstop then.
+      const signum = signalNumber(sig);
+      const control = signum !== undefined && proc.stopControl?.stop(signum, killAt) === true ? proc.stopControl : undefined;
+      if (!control) sendSignal(proc.pid, sig);
+      r.lastStop = control?.timing ?? { deadline: killAt };
       ctx.record('Normal', 'Signal', `Sent ${sig} to container ${r.name} (pid ${proc.pid}); SIGKILL in ${remaining}s`, r);
-      const inTime = await Promise.race([proc.exited.then(() => true), waitUntil(() => killAt).then(() => false)]);
-      if (!inTime) {
+      ctx.target(proc).timeline?.deadline(remaining, extended);
+      const backstop = control ? BACKSTOP_MS : 0;
+      await Promise.race([proc.exited, waitUntil(() => killAt + backstop), ...(control ? [control.killed] : [])]);
+      // The launcher reports its SIGKILL before sending it, so before the exit it causes.
+      let killedAt = control?.killedAt;
+      if (!killedAt && !exited && performance.now() >= killAt + backstop) {
         sendSignal(proc.pid, 'SIGKILL');
-        const waited = Math.round((performance.now() - signalledAt) / 1000);
-        ctx.record('Warning', 'ExceededGracePeriod', `Container ${r.name} did not exit within ${waited}s of ${sig}; sent SIGKILL (pid ${proc.pid})`, r);
+        killedAt = new Date();
+        r.lastStop.killSent = performance.now();
+      }
+      if (killedAt) {
+        const waited = Math.round((killedAt.getTime() - (Date.now() - (performance.now() - signalledAt))) / 1000);
+        ctx.record('Warning', 'ExceededGracePeriod', `Container ${r.name} did not exit within ${waited}s of ${sig}; sent SIGKILL (pid ${proc.pid})`, r, killedAt);
       }
     }
     await proc.exited;

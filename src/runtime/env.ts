@@ -62,6 +62,8 @@ export function goQuote(s: string): string {
 export interface EnvSources {
   /** The variables of `envFrom`, prefixes applied, in the order they are set (before `env`). */
   envFrom: Array<[string, string]>;
+  /** The Service variables (KUBERNETES_SERVICE_HOST...): under everything the container declares. */
+  serviceEnv?: Array<[string, string]>;
   /** A `valueFrom` other than fieldRef; undefined leaves the variable unset (an optional source that is missing). */
   valueFrom(v: EnvVar): string | undefined;
 }
@@ -74,6 +76,8 @@ export interface EnvSources {
  */
 export function containerEnv(pod: Pod, container: Container, imageEnv: Record<string, string>, hostname: string, sources?: EnvSources): Record<string, string> {
   const env: Record<string, string> = { ...imageEnv };
+  // The kubelet's service variables: `$(KUBERNETES_SERVICE_HOST)` expands, and env/envFrom override them.
+  for (const [k, v] of sources?.serviceEnv ?? []) env[k] = v;
   if (hostname) env.HOSTNAME = hostname;
   for (const [k, v] of sources?.envFrom ?? []) env[k] = v;
   for (const v of container.env ?? []) {

@@ -1,16 +1,15 @@
-import { spawn } from 'node:child_process';
 import { closeSync, constants, mkdirSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { cgroupLayout } from './cgroupMounts.js';
 import { addBind, addSecurity, SpecValueError, SpecWriter, type Bind, type ProcessSecurity } from './containerSpec.js';
 import type { Hiding } from './hostRoot.js';
 import { MASKED_PATHS, READONLY_PATHS } from './ociDefaults.js';
-import { agentPidEnv, pauseBinary } from './paths.js';
-import { runProcess } from './runProcess.js';
-import { decodeWaitStatus, type ProcessExit } from './signals.js';
+import { decodeWaitStatus, signalName, type ProcessExit } from './signals.js';
+import { processSpawner, type SpawnedProcess, type SpawnFd } from './spawner.js';
+import { dateOfMonotonicNs, StopControl } from './stopControl.js';
 import type { Sandbox } from './sandbox.js';
 
 export interface RootFs {
@@ -58,6 +57,8 @@ export interface ContainerProcess {
   /** With `tty: true`: sets the terminal's window size (SIGWINCH to its foreground process group). */
   resize?: (cols: number, rows: number) => void;
   exited: Promise<ProcessExit & { finishedAt: Date }>;
+  /** The launcher's stop deadline (stopControl.ts): stop signal and SIGKILL on its clock, not the agent's. */
+  stopControl?: StopControl;
 }
 
 /**
@@ -137,31 +138,35 @@ export async function launchContainer(spec: LaunchSpec): Promise<ContainerProces
     if (err instanceof SpecValueError) throw err;
     throw new StartError(`write launcher spec: ${(err as Error).message}`);
   }
-  const io = await openOutputFifos(spec.ioDir);
+  const io = await openOutputFifos(spec.ioDir, spec.tty === true);
   let input: StdinFifo | undefined;
-  let child;
+  let child: SpawnedProcess;
   try {
     if (spec.stdin) input = await openStdinFifo(spec.ioDir);
     // With a tty, fd 4 carries "COLS ROWS" lines to the launcher, which sets the terminal's size.
     const ttyArgs = spec.tty ? ['--tty', '--resize-fd', '4'] : [];
-    child = spawn(pauseBinary, ['launch', '--spec', spec.specPath, '--report-fd', '3', ...ttyArgs], {
-      env: agentPidEnv(),
-      stdio: [input ? input.read : 'ignore', io.stdoutWrite, io.stderrWrite, 'pipe', spec.tty ? 'pipe' : 'ignore'],
-      detached: true,
-    });
+    // The spawner (spawner.ts) opens the launcher's ends of the FIFOs whose agent ends are open.
+    const fds: SpawnFd[] = [
+      { fd: 1, path: io.paths.stdout, mode: 'write' },
+      { fd: 2, path: io.paths.stderr, mode: 'write' },
+      { fd: 3, path: io.paths.report, mode: 'write' },
+      { fd: 5, path: io.paths.control, mode: 'read' },
+    ];
+    if (input) fds.push({ fd: 0, path: input.path, mode: 'read' });
+    if (io.paths.resize) fds.push({ fd: 4, path: io.paths.resize, mode: 'read' });
+    child = await processSpawner().spawn({ args: ['launch', '--spec', spec.specPath, '--report-fd', '3', '--control-fd', '5', ...ttyArgs], env: {}, fds });
   } catch (err) {
-    for (const fd of [io.stdoutRead, io.stderrRead]) closeQuietly(fd);
+    for (const fd of io.agentFds) closeQuietly(fd);
     if (input) closeQuietly(input.write);
     throw err instanceof StartError ? err : new StartError(`start launcher: ${(err as Error).message}`);
-  } finally {
-    closeQuietly(io.stdoutWrite);
-    closeQuietly(io.stderrWrite);
-    if (input) closeQuietly(input.read);
   }
   const stdout = new Socket({ fd: io.stdoutRead, readable: true, writable: false });
   const stderr = new Socket({ fd: io.stderrRead, readable: true, writable: false });
   const stdin = input ? new ContainerStdin(input.write) : undefined;
-  const report = createInterface({ input: child.stdio[3] as Readable });
+  const reportStream = new Socket({ fd: io.reportRead, readable: true, writable: false });
+  const report = createInterface({ input: reportStream });
+  const resizes = io.resizeWrite === undefined ? undefined : new Socket({ fd: io.resizeWrite, readable: false, writable: true });
+  const stopControl = new StopControl(new Socket({ fd: io.controlWrite, readable: false, writable: true }));
   return new Promise((resolve, reject) => {
     let started: ContainerProcess | undefined;
     let resolveExit!: (e: ProcessExit & { finishedAt: Date }) => void;
@@ -173,31 +178,30 @@ export async function launchContainer(spec: LaunchSpec): Promise<ContainerProces
     report.on('line', (line) => {
       const [word, ...rest] = line.split(' ');
       if (word === 'started') {
-        const resizes = child.stdio[4] as Writable | null;
         resizes?.on('error', () => undefined);
         const resize = resizes ? (cols: number, rows: number) => void (resizes.writable && resizes.write(`${cols} ${rows}\n`)) : undefined;
-        started = { pid: Number(rest[0]), specPath: spec.specPath, startedAt: new Date(), stdout, stderr, ...(stdin ? { stdin } : {}), ...(resize ? { resize } : {}), exited };
+        started = { pid: Number(rest[0]), specPath: spec.specPath, startedAt: new Date(), stdout, stderr, ...(stdin ? { stdin } : {}), ...(resize ? { resize } : {}), exited, stopControl };
         resolve(started);
       } else if (word === 'failed') {
         reject(new StartError(rest.join(' ')));
       } else if (word === 'exited') {
-        resolveExit({ ...decodeWaitStatus(Number(rest[0])), finishedAt: new Date() });
+        stopControl.onReport(word, rest);
+        // "exited STATUS NS": when the launcher's wait returned, however late this line is read.
+        resolveExit({ ...decodeWaitStatus(Number(rest[0])), finishedAt: dateOfMonotonicNs(rest[1]) });
+      } else if (word) {
+        stopControl.onReport(word, rest);
       }
-    });
-    child.once('error', (err) => {
-      // The launcher never ran (EAGAIN, ENOMEM...): no exit or report will follow to release the FIFOs.
-      stdout.destroy();
-      stderr.destroy();
-      stdin?.close();
-      reject(new StartError(err.message));
     });
     // The report pipe closes when the launcher is gone; if it died without reporting (killed from
     // outside), the container died with it through PDEATHSIG.
-    const launcherExit = new Promise<[number | null, NodeJS.Signals | null]>((r) => child.once('exit', (c, s) => r([c, s])));
+    const launcherExit = child.exited.then((e): [number | null, string | null] => (e.signal ? [null, signalName(e.signal)] : [e.exitCode, null]));
     const reportClosed = new Promise<void>((r) => report.once('close', r));
     void exited.then(() => stdin?.close());
     void Promise.all([launcherExit, reportClosed]).then(([[code, signal]]) => {
       stdin?.close();
+      reportStream.destroy();
+      resizes?.destroy();
+      stopControl.close();
       if (!started) {
         stdout.destroy();
         stderr.destroy();
@@ -212,34 +216,43 @@ export async function launchContainer(spec: LaunchSpec): Promise<ContainerProces
  * stdout/stderr are FIFOs rather than Node's socketpairs: programs that open /dev/stdout or
  * /dev/stderr (nginx's logs, `echo > /dev/stderr`) cannot open a socket through /proc/self/fd.
  */
-async function openOutputFifos(dir: string) {
-  const out = join(dir, 'stdout');
-  const err = join(dir, 'stderr');
+async function openOutputFifos(dir: string, tty: boolean) {
+  // Beside the output, the launcher's report ("started"/"failed"/"exited" lines), its control input
+  // (stop orders, stopControl.ts) and, with a tty, its resize input.
+  const paths = { stdout: join(dir, 'stdout'), stderr: join(dir, 'stderr'), report: join(dir, 'report'), control: join(dir, 'control'), resize: tty ? join(dir, 'resize') : undefined };
   try {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
   } catch (e) {
     throw new StartError(`prepare ${dir}: ${(e as Error).message}`);
   }
-  // Asynchronously: a synchronous spawn here would stall every probe and timer of the agent.
-  const made = await runProcess('mkfifo', ['-m', '0600', out, err]);
-  if (made.exitCode !== 0) throw new StartError(`mkfifo: ${made.stderr.trim()}`);
-  // Opened in this order (each write end needs its read end open); on a failure (EMFILE) none is kept.
+  // By the spawner: no process of the agent's own (a fork would stall every probe and timer of the agent).
+  await makeFifos([paths.stdout, paths.stderr, paths.report, paths.control, ...(paths.resize ? [paths.resize] : [])]);
+  // The agent's ends, before the launcher's: a FIFO's write end opens only once a reader is there.
+  // The control and resize ends are O_RDWR so that they never block; on a failure (EMFILE) none is kept.
   const opened: number[] = [];
   try {
-    for (const [path, flags] of [[out, constants.O_RDONLY | constants.O_NONBLOCK], [err, constants.O_RDONLY | constants.O_NONBLOCK], [out, constants.O_WRONLY], [err, constants.O_WRONLY]] as const) {
-      opened.push(openSync(path, flags));
-    }
+    const wanted: [string, number][] = [[paths.stdout, constants.O_RDONLY], [paths.stderr, constants.O_RDONLY], [paths.report, constants.O_RDONLY], [paths.control, constants.O_RDWR]];
+    if (paths.resize) wanted.push([paths.resize, constants.O_RDWR]);
+    for (const [path, flags] of wanted) opened.push(openSync(path, flags | constants.O_NONBLOCK));
   } catch (e) {
     for (const fd of opened) closeQuietly(fd);
     throw new StartError(`open output FIFOs: ${(e as Error).message}`);
   }
-  const [stdoutRead, stderrRead, stdoutWrite, stderrWrite] = opened as [number, number, number, number];
-  return { stdoutRead, stderrRead, stdoutWrite, stderrWrite };
+  const [stdoutRead, stderrRead, reportRead, controlWrite, resizeWrite] = opened as [number, number, number, number, number | undefined];
+  return { paths, stdoutRead, stderrRead, reportRead, controlWrite, resizeWrite, agentFds: opened };
+}
+
+async function makeFifos(paths: string[]): Promise<void> {
+  try {
+    await processSpawner().mkfifo(paths);
+  } catch (e) {
+    throw new StartError(`mkfifo: ${(e as Error).message}`);
+  }
 }
 
 interface StdinFifo {
-  read: number;
+  path: string;
   write: number;
 }
 
@@ -250,14 +263,10 @@ interface StdinFifo {
  */
 async function openStdinFifo(dir: string): Promise<StdinFifo> {
   const path = join(dir, 'stdin');
-  const made = await runProcess('mkfifo', ['-m', '0600', path]);
-  if (made.exitCode !== 0) throw new StartError(`mkfifo: ${made.stderr.trim()}`);
-  let write: number | undefined;
+  await makeFifos([path]);
   try {
-    write = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
-    return { write, read: openSync(path, constants.O_RDONLY) };
+    return { path, write: openSync(path, constants.O_RDWR | constants.O_NONBLOCK) };
   } catch (e) {
-    if (write !== undefined) closeQuietly(write);
     throw new StartError(`open stdin FIFO: ${(e as Error).message}`);
   }
 }

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { closeSync, constants, openSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
 import type { SandboxNetwork } from './network/podNetwork.js';
-import { agentPidEnv, pauseBinary } from './paths.js';
+import { processSpawner, type SpawnedProcess } from './spawner.js';
 
 /** A running pause process holding a pod's namespaces. */
 export interface Sandbox {
@@ -23,6 +24,8 @@ export interface SandboxOptions {
   sysctls?: { name: string; value: string }[];
   /** The pod network the pause process makes in its new netns; without, only loopback. */
   network?: SandboxNetwork;
+  /** Where the pause process's output FIFOs are made while it starts (the pod's directory; else the spawner's); none stays. */
+  ioDir?: string;
 }
 
 /**
@@ -41,14 +44,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   }
   if (opts.sharePid) pauseArgs.push('--share-pid');
   for (const s of opts.sysctls ?? []) pauseArgs.push('--sysctl', `${s.name}=${s.value}`);
-  const child = spawn(pauseBinary, pauseArgs, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-    env: { ...process.env, ...agentPidEnv() },
-  });
-  const exited = once(child, 'exit').then(() => undefined);
-  await waitForReady(child);
-  const pid = child.pid!;
+  const { child, stdout, stderr } = await spawnPause(pauseArgs, opts.ioDir);
+  const exited = child.exited.then(() => undefined);
+  await waitForReady(child, stdout, stderr);
+  const pid = child.pid;
   return {
     pid,
     hostname: opts.hostNetwork ? '' : opts.hostname,
@@ -58,26 +57,58 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   };
 }
 
-async function waitForReady(child: ChildProcess): Promise<void> {
+let fifoSerial = 0;
+
+/**
+ * The pause process, started by the spawner (spawner.ts) with its stdout and stderr on FIFOs
+ * whose read ends the agent opened first; the FIFOs' names are gone once both ends are open.
+ */
+async function spawnPause(args: string[], ioDir: string | undefined): Promise<{ child: SpawnedProcess; stdout: Socket; stderr: Socket }> {
+  const spawner = processSpawner();
+  const dir = ioDir ?? spawner.fifoDir;
+  const n = ++fifoSerial;
+  const paths = [join(dir, `.pause-${process.pid}-${n}.out`), join(dir, `.pause-${process.pid}-${n}.err`)];
+  await spawner.mkfifo(paths);
+  const fds: number[] = [];
+  try {
+    for (const p of paths) fds.push(openSync(p, constants.O_RDONLY | constants.O_NONBLOCK));
+    const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+    const child = await spawner.spawn({ args, env, fds: [{ fd: 1, path: paths[0]!, mode: 'write' }, { fd: 2, path: paths[1]!, mode: 'write' }] });
+    const [stdout, stderr] = fds.map((fd) => new Socket({ fd, readable: true, writable: false })) as [Socket, Socket];
+    return { child, stdout, stderr };
+  } catch (err) {
+    for (const fd of fds) closeSync(fd);
+    throw err;
+  } finally {
+    for (const p of paths) rmSync(p, { force: true });
+  }
+}
+
+async function waitForReady(child: SpawnedProcess, stdoutStream: Socket, stderrStream: Socket): Promise<void> {
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  stderrStream.on('data', (d: Buffer) => (stderr += d.toString()));
+  // Its stderr ends with it: the reason it gave is read in full before it is reported.
+  const stderrDone = new Promise<void>((r) => stderrStream.once('close', () => r()));
   await new Promise<void>((resolve, reject) => {
     let out = '';
+    let ready = false;
     const onData = (d: Buffer) => {
       out += d.toString();
       if (out.includes('ready\n')) {
-        child.stdout!.off('data', onData);
-        child.off('exit', onExit);
+        ready = true;
+        stdoutStream.off('data', onData);
         resolve();
       }
     };
-    const onExit = (code: number | null) => reject(new Error(`pause process exited (${code}) before it was ready: ${stderr.trim()}`));
-    child.stdout!.on('data', onData);
-    child.once('exit', onExit);
-    child.once('error', reject);
+    stdoutStream.on('data', onData);
+    void child.exited.then(async (exit) => {
+      if (ready) return;
+      await Promise.race([stderrDone, new Promise((r) => setTimeout(r, 1000).unref())]);
+      reject(new Error(`pause process exited (${exit.signal ? `signal ${exit.signal}` : exit.exitCode}) before it was ready: ${stderr.trim()}`));
+    });
   });
-  child.stdout!.resume();
-  child.stderr!.resume();
+  stdoutStream.resume();
+  stderrStream.resume();
 }
 
 /** SIGTERM makes pause exit 0; SIGKILL after a short wait covers a stuck one. */

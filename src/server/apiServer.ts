@@ -1,7 +1,7 @@
-// The HTTP front of the agent: one handler behind two listeners. The Unix socket is trusted by its
-// permissions (0660 root:tinylet); the TCP listener (loopback unless configured otherwise) demands
-// a bearer token: the admin token (everything), or a pod's service account token (read-only in its
-// namespace, serviceAccountAccess.ts). The server never touches processes: it hands desired state
+// The HTTP front of the agent: one handler behind its listeners. The Unix socket is trusted by its
+// permissions (0660 root:tinylet); the TCP listener (loopback unless configured otherwise), and the
+// pods' one on the bridge gateway (the `kubernetes` Service's endpoint), demand a bearer token: the
+// admin token (everything), or a pod's service account token (discovery, serviceAccountAccess.ts). The server never touches processes: it hands desired state
 // to the kubelet.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
@@ -31,12 +31,36 @@ export class ApiServer {
   /** Upgraded connections (exec, attach): closeAllConnections() does not see them, and close() would wait for them. */
   private readonly upgraded = new Set<Duplex>();
   private tcp?: { host: string; port: number };
+  private pods?: { host: string; port: number };
   private readonly log = process.env.TINYLET_API_LOG === '1';
 
   constructor(private readonly services: ApiServices) {}
 
   get tcpAddress(): { host: string; port: number } | undefined {
     return this.tcp;
+  }
+
+  /** Where pods reach the API (the `kubernetes` Service's endpoint): the pod listener, once it listens. */
+  get podAddress(): { host: string; port: number } | undefined {
+    return this.pods;
+  }
+
+  /**
+   * The API for pods, as in a cluster where they reach it through the `kubernetes` Service: the same
+   * HTTPS handler on the pod bridge's gateway address (`gateway`), on the TCP listener's port when
+   * free. Not on 0.0.0.0: the host's other interfaces do not get the API, and the pod firewall lets a
+   * pod reach this address only through the Service's DNAT (runtime/network/firewall.ts). A TCP
+   * listener on every address already serves the gateway. Needs the TCP API (TLS, tokens).
+   */
+  async listenForPods(gateway: string): Promise<void> {
+    if (!this.tcp) return;
+    const { apiAddress } = this.services.config;
+    if (apiAddress === '0.0.0.0' || apiAddress === '::' || apiAddress === gateway) {
+      this.pods = { host: gateway, port: this.tcp.port };
+      return;
+    }
+    const server = this.make('tcp');
+    this.pods = await listenTcp(server, gateway, this.tcp.port).catch(() => listenTcp(server, gateway, 0));
   }
 
   private make(transport: Transport): Server {

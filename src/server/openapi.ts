@@ -31,7 +31,48 @@ export function openApiDefinitions(): Record<string, Schema> {
 }
 
 export function openApiV2(): object {
-  return { swagger: '2.0', info: { title: TITLE, version: KUBERNETES_VERSION }, paths: {}, definitions: openApiDefinitions() };
+  return { swagger: '2.0', info: { title: TITLE, version: KUBERNETES_VERSION }, paths: v2Paths(), definitions: openApiDefinitions() };
+}
+
+/**
+ * The PATCH operation of each kind's object path, with its GVK and dryRun parameter: kubectl up to
+ * 1.25 (apply --dry-run=server, diff) looks for exactly these before it sends a dry run, and
+ * refuses with "doesn't support dry-run" when they are missing.
+ */
+function v2PatchOperations(): { path: string; gvk: { group: string; version: string; kind: string } }[] {
+  const out: { path: string; gvk: { group: string; version: string; kind: string } }[] = [];
+  for (const [name, s] of Object.entries(openApiDefinitions())) {
+    const gvks = s['x-kubernetes-group-version-kind'] as { group: string; version: string; kind: string }[] | undefined;
+    if (!gvks || name.startsWith('io.k8s.apimachinery.')) continue;
+    for (const gvk of gvks) {
+      const r = RESOURCES[gvk.kind];
+      if (!r || r.verbs) continue;
+      const gv = gvk.group ? `/apis/${gvk.group}/${gvk.version}` : `/api/${gvk.version}`;
+      out.push({ path: `${gv}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.resource}/{name}`, gvk });
+    }
+  }
+  return out;
+}
+
+const DRY_RUN_PARAMETER = { name: 'dryRun', in: 'query', type: 'string', uniqueItems: true, description: 'When present, indicates that modifications should not be persisted.' };
+
+function v2Paths(): Record<string, object> {
+  return Object.fromEntries(
+    v2PatchOperations().map(({ path, gvk }) => [path, { patch: { consumes: [...PATCH_TYPES, 'application/apply-patch+yaml'], parameters: [DRY_RUN_PARAMETER], 'x-kubernetes-action': 'patch', 'x-kubernetes-group-version-kind': gvk } }]),
+  );
+}
+
+/** Paths{path: 2 NamedPathItem{name 1, value 2 PathItem{patch 8 Operation{consumes 7, parameters 8, vendor_extension 13}}}}. */
+function encodeV2Paths(): Buffer {
+  const query = Buffer.concat([field(2, 'query'), field(3, DRY_RUN_PARAMETER.description), field(4, 'dryRun'), field(6, 'string'), boolField(20, true)]);
+  const parameter = field(8, field(1, field(2, field(3, query))));
+  const items = v2PatchOperations().map(({ path, gvk }) => {
+    const consumes = [...PATCH_TYPES, 'application/apply-patch+yaml'].map((t) => field(7, t));
+    const ext = (k: string, v: unknown) => field(13, Buffer.concat([field(1, k), field(2, anyOf(v))]));
+    const op = Buffer.concat([...consumes, parameter, ext('x-kubernetes-action', 'patch'), ext('x-kubernetes-group-version-kind', gvk)]);
+    return field(2, Buffer.concat([field(1, path), field(2, field(8, op))]));
+  });
+  return Buffer.concat(items);
 }
 
 // --- gnostic openapi_v2.Document (github.com/google/gnostic openapiv2/OpenAPIv2.proto) ---
@@ -88,7 +129,7 @@ function encodeSchema(s: Schema): Buffer {
 /** Document{swagger: 1, info: 2 {title: 1, version: 2}, paths: 8, definitions: 9}. */
 export function openApiV2Protobuf(): Buffer {
   const defs = Object.entries(openApiDefinitions()).map(([name, s]) => field(1, Buffer.concat([field(1, name), field(2, encodeSchema(s))])));
-  return Buffer.concat([field(1, '2.0'), field(2, Buffer.concat([field(1, TITLE), field(2, KUBERNETES_VERSION)])), field(8, Buffer.alloc(0)), field(9, Buffer.concat(defs))]);
+  return Buffer.concat([field(1, '2.0'), field(2, Buffer.concat([field(1, TITLE), field(2, KUBERNETES_VERSION)])), field(8, encodeV2Paths()), field(9, Buffer.concat(defs))]);
 }
 
 // --- OpenAPI v3, one document per group version ---

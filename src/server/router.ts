@@ -8,6 +8,7 @@ import { getNodeMetrics, listNodeMetrics } from './handlers/nodeMetrics.js';
 import { podEviction } from './handlers/podEviction.js';
 import { podLog } from './handlers/podLog.js';
 import { serveKubeconfig } from './handlers/kubeconfig.js';
+import { podTimeline } from './handlers/podTimeline.js';
 import { serveAccessReview } from './handlers/accessReviews.js';
 import { serveOpenApi } from './openapi.js';
 import { decodeSegments } from './requestTarget.js';
@@ -76,6 +77,7 @@ export function route(ctx: RequestContext, pathname: string): void | Promise<voi
   if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return pick(ctx, { GET: () => void serveOpenApi(ctx, path) });
   if (path === '/tinylet/v1/kubeconfig') return pick(ctx, { GET: () => serveKubeconfig(ctx) });
   const segs = decodeSegments(path);
+  if (segs[0] === 'tinylet' && segs[1] === 'v1' && segs[2] === 'namespaces' && segs[4] === 'pods' && segs[6] === 'timeline' && segs.length === 7) return pick(ctx, { GET: () => podTimeline(ctx, segs[3]!, segs[5]!) });
   if (segs[0] === 'api' && segs[1] === 'v1') {
     const p = parseResourcePath(segs.slice(2));
     if (p) return routeCore(ctx, p);

@@ -1,22 +1,27 @@
-// What a service account token may do on the TCP listener: read-only, in its own namespace, never
-// Secrets. This is roughly Kubernetes' `view` ClusterRole bound in the pod's namespace, plus the
-// system:discovery paths every authenticated user gets; anything else is the 403 the API server's
-// authorization filter writes (endpoints/handlers/responsewriters ForbiddenStatusError), so clients
-// see the message they would see from RBAC.
+// What a service account token may do on the TCP listeners: what RBAC's bootstrap policy gives every
+// authenticated user and nothing more, as for a pod's `default` service account in a cluster with
+// no binding of its own: the system:discovery and system:public-info-viewer paths (/api, /apis,
+// /version, /openapi, /healthz...) and system:basic-user's self reviews (`kubectl auth can-i`
+// answers, and says no). tinylet serves no RBAC objects (Roles, RoleBindings), so no binding can
+// give a service account more. Anything else is the 403 the API server's authorization filter
+// writes (endpoints/handlers/responsewriters ForbiddenStatusError), with RBAC's message.
 import { parseResourcePath } from './router.js';
 import { decodeSegments } from './requestTarget.js';
 import type { ServiceAccountUser } from './serviceAccountTokens.js';
 import { forbidden, forbiddenResource } from './status.js';
 
-/** Readable resources of the pod's namespace, as `<group>/<resource>[/<subresource>]`. */
-const READABLE = new Set(['/pods', '/pods/log', '/services', '/endpoints', '/configmaps', '/events', 'discovery.k8s.io/endpointslices']);
-const READ_VERBS = new Set(['get', 'list', 'watch']);
 const SELF_REVIEWS = new Set(['selfsubjectaccessreviews', 'selfsubjectrulesreviews']);
 
-/** Non-resource paths anyone authenticated may GET (the system:discovery ClusterRole). */
+/**
+ * The nonResourceURLs of system:discovery and system:public-info-viewer, as RBAC lists them (a
+ * trailing `*` matches any path below).
+ */
+export const DISCOVERY_URLS = ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'];
+const EXACT = new Set(DISCOVERY_URLS.filter((u) => !u.endsWith('*')));
+
+/** Non-resource paths anyone authenticated may GET (`path` without its trailing slash). */
 const isDiscoveryPath = (path: string, segs: string[]): boolean =>
-  path === '/version' ||
-  path === '/openapi' ||
+  EXACT.has(path) ||
   path.startsWith('/openapi/') ||
   (segs[0] === 'api' && segs.length <= 2) ||
   (segs[0] === 'apis' && segs.length <= 3);
@@ -34,6 +39,10 @@ const TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
 function attributes(method: string, pathname: string, query: URLSearchParams): Attributes {
   const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
   const segs = decodeSegments(path);
+  // GET /tinylet/v1/namespaces/{ns}/pods/{name}/timeline reads a pod: authorised as `get pods`.
+  if (segs[0] === 'tinylet' && segs[1] === 'v1' && segs[2] === 'namespaces' && segs[4] === 'pods' && segs[6] === 'timeline' && segs.length === 7) {
+    return { verb: method === 'GET' ? 'get' : method.toLowerCase(), path, resource: { group: '', namespace: segs[3], resource: 'pods', name: segs[5] } };
+  }
   const prefix = segs[0] === 'api' ? 2 : segs[0] === 'apis' ? 3 : 0;
   const p = prefix && segs.length > prefix ? parseResourcePath(segs.slice(prefix)) : undefined;
   if (!p) return { verb: method.toLowerCase(), path };
@@ -58,11 +67,7 @@ export function serviceAccountAllows(user: ServiceAccountUser, a: Attributes): b
   const r = a.resource;
   if (!r) return a.verb === 'get' && isDiscoveryPath(a.path, decodeSegments(a.path));
   // system:basic-user: anyone authenticated may ask what it may do (kubectl auth can-i).
-  if (r.group === 'authorization.k8s.io' && SELF_REVIEWS.has(r.resource) && !r.subresource && a.verb === 'create') return true;
-  if (!READ_VERBS.has(a.verb) || r.namespace !== user.namespace) return false;
-  // Its own Namespace object (GET /api/v1/namespaces/<ns>), as the namespace is in its volume anyway.
-  if (r.group === '' && r.resource === 'namespaces' && !r.subresource) return a.verb === 'get' && r.name === user.namespace;
-  return READABLE.has(`${r.group}/${r.resource}${r.subresource ? `/${r.subresource}` : ''}`);
+  return r.group === 'authorization.k8s.io' && SELF_REVIEWS.has(r.resource) && !r.subresource && a.verb === 'create';
 }
 
 /** The 403 for a request RBAC would refuse: `pods is forbidden: User "..." cannot list resource ...`. */

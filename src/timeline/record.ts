@@ -11,6 +11,30 @@ export interface TimelineEntry {
   /** The container it concerns (from the event's fieldPath), absent for the pod itself. */
   container?: string;
   message: string;
+  /** A probe attempt (kubelet-side record only): successes too, as a bounded sample of ticks. */
+  probe?: ProbeTick;
+  /** A postStart/preStop hook starting or ending (kubelet-side record only). */
+  hook?: { name: 'postStart' | 'preStop'; phase: 'start' | 'end'; ok?: boolean };
+  /** The pod's endpoint in a Service's EndpointSlices changed; `state` null: removed from them. */
+  endpoint?: { service: string; state: EndpointState | null };
+  /** At the stop signal: SIGKILL is due `inSeconds` later; `extended` when the 2-second minimum raised it. */
+  deadline?: { inSeconds: number; extended: boolean };
+}
+
+export interface ProbeTick {
+  kind: 'liveness' | 'readiness' | 'startup';
+  result: 'success' | 'failure';
+  /** How long the attempt took. */
+  durationMs: number;
+  /** The tick's number in the current run of equal results (1: a transition). Ticks in between are not kept. */
+  run: number;
+}
+
+/** An EndpointSlice endpoint's conditions for the pod (discovery.k8s.io/v1 EndpointConditions). */
+export interface EndpointState {
+  ready: boolean;
+  serving: boolean;
+  terminating: boolean;
 }
 
 /**
@@ -26,6 +50,15 @@ export interface TimelineRecord {
   entries: TimelineEntry[];
   /** Offset of the last thing seen (the pod gone, or the latest event): where the axis ends. */
   end: number;
+  /**
+   * kubelet: the agent's own record (every occurrence, probe ticks, hooks, endpoints);
+   * events: rebuilt from API events (absent in records written before there was a choice).
+   */
+  source?: 'kubelet' | 'events';
+  /** Services whose EndpointSlices held the pod, in the order first seen (one band each). */
+  services?: string[];
+  /** Entries the kubelet's bounded ring dropped (the oldest first). */
+  dropped?: number;
 }
 
 /** At most this many entries per pod: a crash-looping pod must not grow a record without bound. */
@@ -82,5 +115,6 @@ export function recordFromEvents(pod: Pod, events: Event[], endedAt?: number, re
     containers,
     entries,
     end: Math.max(last, endedAt !== undefined ? endedAt - origin : last),
+    source: 'events',
   };
 }

@@ -8,6 +8,10 @@ import { formatMs, renderSvg } from './renderSvg.js';
  */
 export function renderHtml(record: TimelineRecord): string {
   const title = `Timeline of pod ${record.pod.namespace}/${record.pod.name}`;
+  const source =
+    record.source === 'kubelet'
+      ? `From the kubelet's own record: every event occurrence, probe ticks (every change of result, and a sample of the ticks in between), hook starts and ends, and the pod's endpoint in each Service's EndpointSlices${record.dropped ? `; the ${record.dropped} oldest entries did not fit in the record and are not shown` : ''}.`
+      : 'From the pod\'s events (the API keeps a repeated event once: its first and latest occurrence are drawn; probe successes, hook durations and endpoints are not in events).';
   const rows = record.entries
     .map(
       (e) =>
@@ -32,7 +36,7 @@ tr.warning td { color: #c62828; }
 </head>
 <body>
 <h1>${escapeXml(title)}</h1>
-<p>Times are milliseconds since the pod's first event (${escapeXml(new Date(record.origin).toISOString())}).</p>
+<p>Times are milliseconds since the pod's first event (${escapeXml(new Date(record.origin).toISOString())}). ${escapeXml(source)}</p>
 <figure class="timeline">
 ${renderSvg(record)}
 </figure>

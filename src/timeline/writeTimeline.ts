@@ -21,13 +21,14 @@ export function renderTimeline(record: TimelineRecord, format: TimelineFormat): 
 }
 
 /**
- * Writes the timeline of a run's pods (what `tinylet run --timeline` and `tinylet verify` have:
- * the final pods and every event occurrence). Several pods: one SVG per pod stacked in one page
- * for .html; for .svg only one pod fits, so it refuses more.
+ * Writes the timeline of a run's pods (what `tinylet run --timeline` and `tinylet verify --timeline`
+ * have: the kubelet's in-process record of each pod, or else the final pods and every event
+ * occurrence). Several pods: one SVG per pod stacked in one page for .html; for .svg only one pod
+ * fits, so it refuses more.
  */
-export function writeRunTimeline(file: string, run: { pods: Pod[]; events: Event[]; readiness?: ReadyChange[] }, endedAt = Date.now()): void {
+export function writeRunTimeline(file: string, run: { pods: Pod[]; events: Event[]; readiness?: ReadyChange[]; timelines?: (TimelineRecord | undefined)[] }, endedAt = Date.now()): void {
   const format = timelineFormatOf(file);
-  const records = run.pods.map((p) => recordFromEvents(p, run.events, endedAt, run.readiness));
+  const records = run.pods.map((p, i) => run.timelines?.[i] ?? recordFromEvents(p, run.events, endedAt, run.readiness));
   if (format === 'svg' && records.length !== 1) throw new Error(`--timeline ${file}: an SVG holds one pod's timeline and the run had ${records.length}; use .html`);
   const text = records.length === 1 ? renderTimeline(records[0], format) : joinHtml(records);
   writeFileSync(file, text);

@@ -29,8 +29,15 @@ export function toJunit(r: VerifyReport): string {
   if (r.load) {
     const l = r.load;
     const summary = `${l.started} started, ${l.completed} completed, ${l.failed} failed (${l.reset} reset), ${l.afterStopSignal} after the stop signal`;
-    const body = [summary, ...l.failures.map((f) => `${f.error} at ${f.msFromStopSignal ?? '?'} ms from the stop signal`), ...(l.message ? [l.message] : [])].join('\n');
-    const c = testcase('load', `no failed requests during shutdown (${l.target})`, 0, l.ok ? undefined : { message: `${l.droppedInFlight} request(s) in flight at the stop signal failed${l.message ? `; ${l.message}` : ''}`, body });
+    const timing = l.timing ? [`vs service/${l.timing.service}'s endpoints: ${l.timing.message}${l.timing.fix ? `; fix: ${l.timing.fix}` : ''}`] : [];
+    const body = [
+      summary,
+      ...l.failures.map((f) => `${f.error} at ${f.msFromStopSignal ?? '?'} ms from the stop signal${f.msFromEndpointRemoval !== null ? `, ${f.msFromEndpointRemoval} ms from the endpoint removal` : ''}`),
+      ...(l.message ? [l.message] : []),
+      ...timing,
+    ].join('\n');
+    const head = l.droppedInFlight > 0 || !l.timing?.beforeEndpointRemoval ? `${l.droppedInFlight} request(s) in flight at the stop signal failed` : l.timing.message;
+    const c = testcase('load', `no failed requests during shutdown (${l.target})`, 0, l.ok ? undefined : { message: `${head}${l.message ? `; ${l.message}` : ''}`, body });
     suites.push(`  <testsuite name="load" tests="1" failures="${l.ok ? 0 : 1}" errors="0">\n${c}\n  </testsuite>`);
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="tinylet verify">\n${suites.join('\n')}\n</testsuites>\n`;

@@ -3,6 +3,7 @@
 // connection (no keep-alive): a client that connects anew is what a Service's other clients are, and
 // a refused or reset connection is then counted once, for the request that met it.
 import http from 'node:http';
+import { shutdownTiming, type ShutdownTiming } from './shutdownTiming.js';
 
 export interface LoadFailure {
   /** ECONNRESET, ECONNREFUSED, HTTP 503, timeout... */
@@ -10,6 +11,17 @@ export interface LoadFailure {
   startedBeforeStopSignal: boolean;
   /** When the request failed, relative to the first stop signal (negative: before it). */
   msFromStopSignal: number | null;
+  /** When it failed, relative to the pod leaving the Service's ready endpoints (null: no Service, or not seen). */
+  msFromEndpointRemoval: number | null;
+}
+
+/** The Service whose endpoints the failures are timed against, and when the pod left its ready endpoints. */
+export interface EndpointRemoval {
+  service: string;
+  /** Epoch ms; undefined when the run did not see it. */
+  removedAt: number | undefined;
+  /** The load went through this Service: failures while it still listed the pod fail the check. */
+  judged: boolean;
 }
 
 export interface LoadReport {
@@ -24,6 +36,8 @@ export interface LoadReport {
   /** Failed requests that had started before the stop signal: in-flight work the app dropped. What `ok` judges. */
   droppedInFlight: number;
   failures: LoadFailure[];
+  /** Failures after the stop signal timed against the endpoint removal (null: no Service to time against). */
+  timing: ShutdownTiming | null;
   message?: string;
 }
 
@@ -101,7 +115,7 @@ export class HttpLoad {
     });
   }
 
-  async finish(stopSignalAt: number | undefined): Promise<LoadReport> {
+  async finish(stopSignalAt: number | undefined, endpoint?: EndpointRemoval): Promise<LoadReport> {
     clearInterval(this.timer);
     await Promise.all([...this.pending]);
     // Counting starts at the first answer: a Service's rules may follow the pod's readiness by a
@@ -113,18 +127,32 @@ export class HttpLoad {
     const completed = counted.length - failures.length;
     // A request sent after the signal may fail for want of a backend (one pod, no other endpoint):
     // reported, not judged. One in flight at the signal that fails is the app's shutdown dropping it.
-    const dropped = stopSignalAt === undefined ? 0 : failures.filter((f) => f.startedAt < stopSignalAt).length;
-    const beforeSignal = stopSignalAt === undefined ? failures.length : failures.filter((f) => f.endedAt < stopSignalAt).length;
+    // Through the Service, a request sent once the pod had left its endpoints never reached the app
+    // (a new connection each, routed when it connects): no backend left, not in-flight work dropped.
+    const removedAt = endpoint?.removedAt;
+    const reachedApp = (f: { startedAt: number }) => !endpoint?.judged || removedAt === undefined || f.startedAt < removedAt;
+    const dropped = stopSignalAt === undefined ? 0 : failures.filter((f) => f.startedAt < stopSignalAt && reachedApp(f)).length;
+    const beforeSignal = stopSignalAt === undefined ? failures.length : failures.filter((f) => f.endedAt < stopSignalAt && reachedApp(f)).length;
+    const timing = endpoint && stopSignalAt !== undefined ? shutdownTiming(endpoint.service, stopSignalAt, endpoint.removedAt, failures.map((f) => f.endedAt)) : null;
+    // Through the Service, a request failing while the Service still listed the pod is what a
+    // cluster's clients would see: judged like one dropped in flight (when the removal was seen).
+    const routedToStopped = endpoint?.judged && removedAt !== undefined && timing ? timing.beforeEndpointRemoval : 0;
     return {
       target: this.spec.target,
-      ok: this.url !== undefined && dropped === 0 && completed > 0,
+      ok: this.url !== undefined && dropped === 0 && routedToStopped === 0 && completed > 0,
       started: this.started - warmup,
       completed,
       failed: failures.length,
       reset: failures.filter((f) => f.error === 'ECONNRESET' || f.error === 'socket hang up').length,
       afterStopSignal: stopSignalAt === undefined ? 0 : this.startTimes.filter((t) => t >= stopSignalAt).length,
       droppedInFlight: dropped,
-      failures: failures.map((f) => ({ error: f.error!, startedBeforeStopSignal: stopSignalAt !== undefined && f.startedAt < stopSignalAt, msFromStopSignal: stopSignalAt === undefined ? null : f.endedAt - stopSignalAt })),
+      failures: failures.map((f) => ({
+        error: f.error!,
+        startedBeforeStopSignal: stopSignalAt !== undefined && f.startedAt < stopSignalAt,
+        msFromStopSignal: stopSignalAt === undefined ? null : f.endedAt - stopSignalAt,
+        msFromEndpointRemoval: removedAt === undefined ? null : f.endedAt - removedAt,
+      })),
+      timing,
       ...(this.message
         ? { message: this.message }
         : completed === 0 && this.url

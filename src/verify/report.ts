@@ -69,8 +69,18 @@ export function formatReport(r: VerifyReport): string {
     lines.push(
       `load ${l.target}: ${l.ok ? 'PASS' : 'FAIL'}: ${l.started} started, ${l.completed} completed, ${l.failed} failed (${l.reset} reset, ${l.droppedInFlight} in flight at the stop signal), ${l.afterStopSignal} sent after the stop signal`,
     );
-    for (const f of l.failures.slice(0, 5)) lines.push(`    ${f.error}${f.startedBeforeStopSignal ? ' (in flight at the signal)' : ''} at ${f.msFromStopSignal === null ? '?' : `${f.msFromStopSignal >= 0 ? '+' : ''}${f.msFromStopSignal}`} ms from the stop signal`);
+    const signed = (ms: number | null) => (ms === null ? '?' : `${ms >= 0 ? '+' : ''}${ms}`);
+    for (const f of l.failures.slice(0, 5)) {
+      const vsEndpoint = f.msFromEndpointRemoval === null ? '' : `, ${signed(f.msFromEndpointRemoval)} ms from the endpoint removal`;
+      // In flight at the signal: sent before it, failed after it (one that failed before it was not).
+      const inFlight = f.startedBeforeStopSignal && (f.msFromStopSignal ?? 0) >= 0;
+      lines.push(`    ${f.error}${inFlight ? ' (in flight at the signal)' : ''} at ${signed(f.msFromStopSignal)} ms from the stop signal${vsEndpoint}`);
+    }
     if (l.message) lines.push(`    ${l.message}`);
+    if (l.timing) {
+      lines.push(`    vs service/${l.timing.service}'s endpoints: ${l.timing.message}`);
+      if (l.timing.fix) lines.push(`    fix: ${l.timing.fix}`);
+    }
   }
   lines.push(r.ok ? 'PASS' : 'FAIL');
   return lines.join('\n');

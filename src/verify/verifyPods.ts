@@ -10,15 +10,19 @@ import { stopSignalOf } from '../kubelet/termination.js';
 import { signalNumber } from '../runtime/signals.js';
 import { runPods, type RunControl } from '../cli/runPods.js';
 import { diagnose, preStopMs } from './diagnosis.js';
-import type { LoadReport } from './load.js';
+import type { EndpointRemoval, LoadReport } from './load.js';
+import { endpointRemovalAt } from './shutdownTiming.js';
+import { writeRunTimeline } from '../timeline/writeTimeline.js';
 import { VERIFY_API_VERSION, type ContainerCheck, type PodReport, type VerifyReport } from './report.js';
 import { takeStopSnapshot, type StopSnapshot } from './snapshot.js';
 
 /** Load driven during the delete: started once the pods are Ready, stopped once they are gone. */
 export interface LoadDriver {
   start(run: RunControl): void;
-  /** `stopSignalAt`: epoch ms of the first stop signal (failures are timed against it). */
-  finish(stopSignalAt: number | undefined): Promise<LoadReport>;
+  /** The Service the load goes through (service/NAME targets): failures while it still listed the pod fail. */
+  service?: string;
+  /** `stopSignalAt`: epoch ms of the first stop signal; `endpoint`: when the pod left the Service (failures are timed against both). */
+  finish(stopSignalAt: number | undefined, endpoint?: EndpointRemoval): Promise<LoadReport>;
 }
 
 export interface VerifyOptions {
@@ -33,6 +37,8 @@ export interface VerifyOptions {
   loadLeadMs?: number;
   load?: LoadDriver;
   print?: (line: string) => void;
+  /** Write the pods' timeline (the kubelet's record: probes, hooks, endpoints) to this .svg/.html file. */
+  timeline?: string;
 }
 
 const at = (e: Event) => eventTime(e).getTime();
@@ -109,7 +115,12 @@ export async function verifyPods(pods: Pod[], opts: VerifyOptions): Promise<Veri
     },
   });
   clearTimeout(timer);
-  const load = opts.load && loadStarted ? await opts.load.finish(firstStopSignalAt) : null;
+  // Failures are timed against the loaded Service's endpoint removal; for a pod or URL target,
+  // against the pod's first Service, reported but not judged (the load did not go through it).
+  const service = opts.load?.service ?? result.timelines?.find((r) => r?.services?.length)?.services?.[0];
+  const endpoint = service ? { service, removedAt: endpointRemovalAt(result.timelines ?? [], service), judged: opts.load?.service !== undefined } : undefined;
+  const load = opts.load && loadStarted ? await opts.load.finish(firstStopSignalAt, endpoint) : null;
+  if (opts.timeline) writeRunTimeline(opts.timeline, result);
 
   const reports = result.pods.map((pod, i): PodReport => {
     const uid = pod.metadata!.uid!;

@@ -2,12 +2,14 @@
 // taints it does not tolerate is deleted at once; one that tolerates them all is deleted after the
 // shortest tolerationSeconds of the tolerations used (never, when none sets it), counted from when
 // its eviction was first scheduled; a taint removed in time cancels it. The deletion is an ordinary
-// graceful delete (the pod's own grace period), announced by the event TaintManagerEviction
+// graceful delete (the pod's own grace period), after the pod's DisruptionTarget condition
+// (DeletionByTaintManager), announced by the event TaintManagerEviction
 // "Marking for deletion Pod ns/name" (and "Cancelling deletion of Pod ns/name" when cancelled).
 // Static pods are left alone: deleting their mirror would not stop them on a real node.
 import type { Node, Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import type { Pod } from '../../api/types.js';
 import type { Kubelet, WatchEventType } from '../../kubelet/kubelet.js';
+import { markDisruptionTarget } from '../../kubelet/disruptionTarget.js';
 import { toleratesTaint } from '../../scheduler/fit.js';
 import type { ObjectChange, ObjectStore } from '../../store/objectStore.js';
 
@@ -127,6 +129,9 @@ export class TaintManager {
     const pod = this.kubelet.getPod(namespace, name);
     if (!pod || pod.metadata?.uid !== uid || pod.metadata.deletionTimestamp) return;
     this.kubelet.events.record(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${key}`);
+    // addConditionAndDeletePod: DisruptionTarget (DeletionByTaintManager), then the graceful delete.
+    const worker = this.kubelet.getWorker(namespace, name);
+    if (worker) markDisruptionTarget(worker, 'taint');
     this.kubelet.deletePod(namespace, name);
   }
 }

@@ -3,6 +3,7 @@ import type { ContainerProbes, ProbeCallbacks, ProbeKind, ProbeResult, ProbeTarg
 import { newProber } from './prober.js';
 import { probeSettings } from './settings.js';
 import { ProbeWorker } from './worker.js';
+import { recordedProbe } from '../timeline/sink.js';
 
 /**
  * manager.go for one container instance: one worker per probe the container defines. Liveness and
@@ -20,7 +21,7 @@ export function startContainerProbes(target: ProbeTarget, cb: ProbeCallbacks): C
     const record: ProbeCallbacks['recordEvent'] = (type, reason, message) => {
       if (!worker.stopped) cb.recordEvent(type, reason, message);
     };
-    const prober = newProber(kind, probe, target, settings.timeoutSeconds * 1000, record);
+    const prober = recordedProbe(kind, newProber(kind, probe, target, settings.timeoutSeconds * 1000, record), target.timeline);
     const worker = new ProbeWorker({ kind, settings, startedAt: target.startedAt, probe: prober, onChange });
     workers.set(kind, worker);
     worker.start();

@@ -1,5 +1,6 @@
 import type { Container, Pod } from '../../api/types.js';
 import type { EventType } from '../events.js';
+import type { ContainerTimelineSink } from '../timeline/sink.js';
 
 export type ProbeKind = 'liveness' | 'readiness' | 'startup';
 export type ProbeResult = 'success' | 'failure' | 'unknown';
@@ -17,6 +18,8 @@ export interface ProbeTarget {
   env: Record<string, string>;
   /** Milliseconds since epoch when this instance started (initialDelaySeconds counts from here). */
   startedAt: number;
+  /** The pod's timeline record for this container (probe ticks, hooks, the kill deadline). */
+  timeline?: ContainerTimelineSink;
 }
 
 /** How probe outcomes reach the pod worker, which alone decides what happens to the container. */

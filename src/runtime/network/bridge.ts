@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { cidrString, gatewayOf, type Cidr } from './cidr.js';
+import { cidrString, gatewayOf, ipToString, type Cidr } from './cidr.js';
 import { runProcess } from '../runProcess.js';
 import { ensureFirewall, removeFirewall } from './firewall.js';
 import { ipBatch, linkExists } from './ip.js';
@@ -22,7 +22,8 @@ export async function setBridgeSysctl(dev: string, key: string, value: string): 
  * route off the machine. Idempotent: an existing bridge is kept and its table replaced.
  */
 export async function ensureBridge(name: string, cidr: Cidr, opts: { podHostAccess?: boolean; serviceCIDR?: Cidr } = {}): Promise<void> {
-  await ensureFirewall(name, cidr, opts.podHostAccess ?? false);
+  // The `kubernetes` Service's ClusterIP (the range's first address) may reach the API on the gateway.
+  await ensureFirewall(name, cidr, opts.podHostAccess ?? false, opts.serviceCIDR ? ipToString(opts.serviceCIDR.base + 1) : undefined);
   const commands = [`route replace unreachable ${cidrString(cidr)} metric ${UNREACHABLE_METRIC}`];
   if (!linkExists(name)) {
     commands.unshift(`link add name ${name} type bridge`, `addr add ${gatewayOf(cidr)}/${cidr.prefix} dev ${name}`);

@@ -19,8 +19,11 @@ export function firewallTableName(bridge: string): string {
   return `tinylet-${bridge}`;
 }
 
-/** The table's definition (the inet family covers IPv4 and IPv6). */
-export function firewallRules(bridge: string, cidr: Cidr, podHostAccess: boolean): string {
+/**
+ * The table's definition (the inet family covers IPv4 and IPv6). `apiServiceIP`: the `kubernetes`
+ * Service's ClusterIP, through which pods reach the agent's API listener on the gateway address.
+ */
+export function firewallRules(bridge: string, cidr: Cidr, podHostAccess: boolean, apiServiceIP?: string): string {
   const br = JSON.stringify(bridge);
   const net = cidrString(cidr);
   const forward = [
@@ -43,10 +46,21 @@ export function firewallRules(bridge: string, cidr: Cidr, podHostAccess: boolean
     `  iifname ${br} icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept`,
     // The cluster DNS server the agent runs on the gateway address: the one host service pods always reach.
     `  iifname ${br} ip daddr ${gatewayOf(cidr)} meta l4proto { tcp, udp } th dport 53 accept`,
+    // The API, for pods, only as the `kubernetes` Service: a connection to its ClusterIP that the
+    // Service proxy DNATed to the gateway (the API's pod listener), never the gateway's ports directly.
+    ...(apiServiceIP ? [`  iifname ${br} ip daddr ${gatewayOf(cidr)} ct status dnat ct original ip daddr ${apiServiceIP} accept`] : []),
     `  iifname ${br} drop`,
     '}',
   ];
-  const chains = podHostAccess ? forward : [...forward, ...input];
+  // The gateway's listeners (cluster DNS, the API for pods) serve this host and its pods, not the
+  // networks of the host's other interfaces, whatever routes their machines have to the pod CIDR.
+  const gatewayOnly = [
+    'chain input-gateway {',
+    '  type filter hook input priority filter; policy accept;',
+    `  ip daddr ${gatewayOf(cidr)} iifname != { "lo", ${br} } drop`,
+    '}',
+  ];
+  const chains = podHostAccess ? [...forward, ...gatewayOnly] : [...forward, ...input, ...gatewayOnly];
   return `table inet ${firewallTableName(bridge)} {\n${chains.map((l) => `  ${l}`).join('\n')}\n}\n`;
 }
 
@@ -63,9 +77,9 @@ async function nft(script: string): Promise<ProcessResult> {
  * Creates or replaces the bridge's table in one nft transaction: `add` makes the `delete` safe when
  * the table is new (nft 1.0.6, Debian 12, has no `destroy`), and no packet ever sees half a ruleset.
  */
-export async function ensureFirewall(bridge: string, cidr: Cidr, podHostAccess: boolean): Promise<void> {
+export async function ensureFirewall(bridge: string, cidr: Cidr, podHostAccess: boolean, apiServiceIP?: string): Promise<void> {
   const table = `inet ${firewallTableName(bridge)}`;
-  const r = await nft(`add table ${table}\ndelete table ${table}\n${firewallRules(bridge, cidr, podHostAccess)}`);
+  const r = await nft(`add table ${table}\ndelete table ${table}\n${firewallRules(bridge, cidr, podHostAccess, apiServiceIP)}`);
   if (r.exitCode !== 0) throw new Error(`nft: installing table ${table} failed: ${r.stderr || r.stdout}`.trim());
 }
 

@@ -1,9 +1,10 @@
 // Answers "may this caller do that?" (SubjectAccessReview) and "what may it do here?"
 // (SubjectRulesReview) with the rules the server enforces: the admin may do everything (it is
 // system:masters); a service account what serviceAccountAccess.ts lets through, which this module
-// lists as RBAC rules: roughly `view` in its namespace, system:discovery's paths, and
-// system:basic-user's self reviews.
-import { type Attributes, serviceAccountAllows } from '../serviceAccountAccess.js';
+// lists as RBAC rules: those of RBAC's bootstrap roles for every authenticated user
+// (system:basic-user's self reviews, system:discovery's and system:public-info-viewer's paths),
+// as for a service account no binding names.
+import { type Attributes, DISCOVERY_URLS, serviceAccountAllows } from '../serviceAccountAccess.js';
 import type { Caller } from './caller.js';
 
 export interface ResourceAttributes {
@@ -48,25 +49,13 @@ export function authorizeNonResource(caller: Caller, n: NonResourceAttributes): 
   return { allowed: serviceAccountAllows(caller.user, { verb: n.verb ?? '', path: n.path ?? '' }) };
 }
 
-const READ = ['get', 'list', 'watch'];
-
 /** The rules of the caller in a namespace, as RBAC's rule resolver lists them. */
-export function rulesFor(caller: Caller, namespace: string): { resourceRules: ResourceRule[]; nonResourceRules: NonResourceRule[] } {
+export function rulesFor(caller: Caller, _namespace: string): { resourceRules: ResourceRule[]; nonResourceRules: NonResourceRule[] } {
   if (caller.kind === 'admin') {
     return { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }] };
   }
   const resourceRules: ResourceRule[] = [{ verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] }];
   const nonResourceRules: NonResourceRule[] = [];
-  if (caller.kind === 'serviceAccount') {
-    const ns = caller.user.namespace;
-    if (namespace === ns) {
-      resourceRules.push(
-        { verbs: READ, apiGroups: [''], resources: ['configmaps', 'endpoints', 'events', 'pods', 'pods/log', 'services'] },
-        { verbs: READ, apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'] },
-        { verbs: ['get'], apiGroups: [''], resources: ['namespaces'], resourceNames: [ns] },
-      );
-    }
-    nonResourceRules.push({ verbs: ['get'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/openapi', '/openapi/*', '/version'] });
-  }
+  if (caller.kind === 'serviceAccount') nonResourceRules.push({ verbs: ['get'], nonResourceURLs: DISCOVERY_URLS });
   return { resourceRules, nonResourceRules };
 }

@@ -3,7 +3,7 @@
 // budgets; one covered by more than one PodDisruptionBudget is refused (500); otherwise its
 // budget must allow a disruption, which the eviction spends (disruptionsAllowed less one, the pod
 // recorded in status.disruptedPods for the disruption controller) before the pod is deleted
-// gracefully with the eviction's DeleteOptions. A pod that is not Ready spends nothing when its
+// gracefully with the eviction's DeleteOptions, its DisruptionTarget condition set first. A pod that is not Ready spends nothing when its
 // budget's unhealthyPodEvictionPolicy is AlwaysAllow, or (IfHealthyBudget, the default) when the
 // budget has its desired healthy pods.
 import { rfc3339 } from '../../api/time.js';
@@ -11,6 +11,7 @@ import type { Pod, PodDisruptionBudget } from '../../api/types.js';
 import { PDB_RESOURCE } from '../../controllers/disruption/disruptionController.js';
 import { isPodReady, pdbsForPod } from '../../controllers/disruption/pdbPods.js';
 import { withDisruptionAllowedCondition } from '../../controllers/disruption/pdbStatus.js';
+import { markDisruptionTarget } from '../../kubelet/disruptionTarget.js';
 import type { ApiObject } from '../../store/objectStore.js';
 import type { ApiServices } from '../context.js';
 import { ApiError, conflict, forbiddenResource, notFound } from '../status.js';
@@ -91,6 +92,9 @@ export function evictPod(services: ApiServices, namespace: string, name: string,
     if (pdb && !unhealthyMayGo(pod, pdb)) checkAndDecrement(services, pdb, name, opts.dryRun, now);
   }
   if (opts.dryRun) return;
+  // addConditionAndDeletePod: the pod says why it goes (DisruptionTarget) before its graceful delete.
+  const worker = services.kubelet.getWorker(namespace, name);
+  if (worker) markDisruptionTarget(worker, 'eviction');
   const pods = services.registry.lookup('', 'v1', 'pods')!.storage({ config: services.config, store: services.objects, services });
   pods.delete(pod as unknown as ApiObject, { dryRun: false, ...(opts.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: opts.gracePeriodSeconds } : {}) });
 }

@@ -1,16 +1,21 @@
-// pods/{name}/exec over a WebSocket (channel.k8s.io: 0 stdin, 1 stdout, 2 stderr, 3 status, 4 resize,
-// and with v5 255 = close a stream). The command runs through the pause binary's exec mode, in every
-// namespace and cgroup of the container and with its identity; with tty=true it gets a real PTY from node-pty.
+// pods/{name}/exec over a WebSocket (v5/v4.channel.k8s.io) or SPDY/3.1 (kubectl <= 1.28): one
+// process plumbing behind both (commandStreams.ts). The command runs through the pause binary's exec
+// mode, in every namespace and cgroup of the container and with its identity; with tty=true it gets
+// a real PTY from node-pty.
 import { spawn } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { constants as osConstants } from 'node:os';
+import type { Duplex, Readable } from 'node:stream';
 import * as pty from 'node-pty';
 import { execArgv, execEnv } from '../../runtime/exec.js';
 import type { ApiServices } from '../context.js';
 import { boolParam } from '../queryParams.js';
 import { badRequest } from '../status.js';
-import type { WebSocket } from '../websocket.js';
-import { parseResize, runningContainer, upgradeToChannels } from './channelStream.js';
+import { runningContainer } from './channelStream.js';
+import { type CommandStatus, type CommandStreams, type StreamOptions, upgradeForCommand } from './commandStreams.js';
+
+/** Input buffered for a command that does not read it before the client's connection is left unread. */
+const STDIN_BUFFER = 1024 * 1024;
 
 interface ExecRequest {
   pid: number;
@@ -22,6 +27,7 @@ interface ExecRequest {
   stdout: boolean;
   /** Never with a TTY: the terminal carries both output streams on stdout, as the kubelet does. */
   stderr: boolean;
+  streams: StreamOptions;
 }
 
 function resolve(services: ApiServices, namespace: string, name: string, query: URLSearchParams): ExecRequest {
@@ -37,10 +43,10 @@ function resolve(services: ApiServices, namespace: string, name: string, query: 
   const stderr = !tty && boolParam(query, 'stderr');
   // The kubelet's remotecommand.NewOptions refuses a session with no stream at all.
   if (!stdin && !stdout && !stderr) throw badRequest('you must specify at least 1 of stdin, stdout, stderr');
-  return { pid: process.pid, specPath: process.specPath, env: { ...record.env, ...(tty && !record.env.TERM ? { TERM: 'xterm' } : {}) }, command, tty, stdin, stdout, stderr };
+  return { pid: process.pid, specPath: process.specPath, env: { ...record.env, ...(tty && !record.env.TERM ? { TERM: 'xterm' } : {}) }, command, tty, stdin, stdout, stderr, streams: { stdin, stdout, stderr, tty } };
 }
 
-function exitStatus(code: number, command: string[]): object {
+function exitStatus(code: number, command: string[]): CommandStatus {
   if (code === 0) return { metadata: {}, status: 'Success' };
   return {
     metadata: {},
@@ -53,57 +59,83 @@ function exitStatus(code: number, command: string[]): object {
 
 /** Handles an upgrade request on .../pods/{name}/exec; errors before the upgrade are plain HTTP Status replies. */
 export function handleExecUpgrade(services: ApiServices, req: IncomingMessage, socket: Duplex, head: Buffer, namespace: string, name: string, query: URLSearchParams): void {
-  const upgraded = upgradeToChannels(req, socket, head, 'exec', () => resolve(services, namespace, name, query));
-  if (!upgraded) return;
-  const { session, value: exec } = upgraded;
-  const finish = (code: number) => session.finish(exitStatus(code, exec.command));
-  // From here on the connection is a WebSocket: a failure to start the command is its exit status.
-  try {
-    startCommand(session.ws, exec, session.out, finish);
-  } catch (err) {
-    session.out(2, `${(err as Error)?.message ?? String(err)}\n`);
-    finish(126);
-  }
+  upgradeForCommand(req, socket, head, 'exec', () => resolve(services, namespace, name, query), (streams, exec) => {
+    const finish = (code: number) => streams.finish(exitStatus(code, exec.command));
+    // From here on the connection is upgraded: a failure to start the command is its exit status.
+    try {
+      startCommand(streams, exec, finish);
+    } catch (err) {
+      streams.stderr(`${(err as Error)?.message ?? String(err)}\n`);
+      finish(126);
+    }
+  });
 }
 
-function startCommand(ws: WebSocket, exec: ExecRequest, out: (channel: number, data: Buffer | string) => void, finish: (code: number) => void): void {
+function startCommand(streams: CommandStreams, exec: ExecRequest, finish: (code: number) => void): void {
   const [file, argv] = execArgv(exec, exec.command, { tty: exec.tty });
   if (exec.tty) {
     const term = pty.spawn(file, argv, { name: exec.env.TERM ?? 'xterm', cols: 80, rows: 24, env: execEnv(exec.env), cwd: '/' });
-    term.onData((d) => out(1, d));
-    term.onExit(({ exitCode, signal }) => setTimeout(() => finish(signal ? 128 + signal : exitCode), 20));
-    ws.on('message', (m: Buffer) => {
-      if (m[0] === 0) term.write(m.subarray(1).toString());
-      else if (m[0] === 4) {
-        const size = parseResize(m.subarray(1));
-        if (size) term.resize(size.cols, size.rows);
+    term.onData((d) => {
+      if (!streams.stdout(d)) {
+        term.pause();
+        streams.onDrain(() => term.resume());
       }
     });
-    ws.on('close', () => {
-      try {
-        term.kill('SIGKILL');
-      } catch {
-        /* gone */
-      }
+    term.onExit(({ exitCode, signal }) => setTimeout(() => finish(signal ? 128 + signal : exitCode), 20));
+    // A terminal's input has no end of its own: the client's stdin ending (a closed SPDY stream) is ignored, as with a TTY in the kubelet.
+    streams.listen({
+      stdin: (d) => term.write(d.toString()),
+      resize: (size) => term.resize(size.cols, size.rows),
+      close: () => {
+        try {
+          term.kill('SIGKILL');
+        } catch {
+          /* gone */
+        }
+      },
     });
     return;
   }
   const child = spawn(file, argv, { env: execEnv(exec.env), stdio: [exec.stdin ? 'pipe' : 'ignore', exec.stdout ? 'pipe' : 'ignore', exec.stderr ? 'pipe' : 'ignore'] });
   // Input sent after the command exited fails with EPIPE: an 'error' nobody listened to would be thrown.
   child.stdin?.on('error', () => undefined);
-  child.stdout?.on('data', (d: Buffer) => out(1, d));
-  child.stderr?.on('data', (d: Buffer) => out(2, d));
+  // The command waits while the client's connection is backed up (the pipe fills, its write blocks).
+  const relay = (source: Readable | null, write: (d: Buffer) => boolean) =>
+    source?.on('data', (d: Buffer) => {
+      if (!write(d)) {
+        source.pause();
+        streams.onDrain(() => source.resume());
+      }
+    });
+  relay(child.stdout, streams.stdout);
+  relay(child.stderr, streams.stderr);
   child.on('error', (err) => {
-    out(2, `${err.message}\n`);
+    streams.stderr(`${err.message}\n`);
     finish(126);
   });
-  child.on('close', (code, signal) => finish(code ?? (signal ? 128 + (({ SIGKILL: 9, SIGTERM: 15, SIGINT: 2 }) as Record<string, number>)[signal]! : 1)));
-  ws.on('message', (m: Buffer) => {
-    if (!child.stdin) return;
-    if (m[0] === 0) child.stdin.write(m.subarray(1));
-    else if (m[0] === 255 && m[1] === 0) child.stdin.end();
-  });
-  ws.on('close', () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+  child.on('close', (code, signal) => finish(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1)));
+  // Input the command does not read yet stays in the client's connection, not in the agent. Only past
+  // a megabyte: while the connection is not read its close is not seen either.
+  let held = false;
+  const feed = (d: Buffer) => {
+    const stdin = child.stdin;
+    if (!stdin || stdin.destroyed) return;
+    stdin.write(d);
+    if (held || stdin.writableLength <= STDIN_BUFFER) return;
+    held = true;
+    streams.pauseInput();
+    const resume = () => {
+      stdin.off('drain', resume).off('close', resume);
+      held = false;
+      streams.resumeInput();
+    };
+    stdin.on('drain', resume).on('close', resume);
+  };
+  streams.listen({
+    stdin: feed,
+    stdinEnd: () => child.stdin?.end(),
+    close: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
   });
 }

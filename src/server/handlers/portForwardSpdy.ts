@@ -9,7 +9,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket } from '../websocket.js';
 import { RstStatus } from '../spdy/frames.js';
+import { spdyUpgradeResponse } from '../spdy/handshake.js';
 import { type ByteTransport, SpdySession, type SpdyStream } from '../spdy/session.js';
+import { socketTransport, websocketTransport } from '../spdy/transport.js';
 import { openRelay, parsePort, type PortForwardTarget, type Relay } from './portForwardTarget.js';
 
 export const SPDY_TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
@@ -21,44 +23,13 @@ export function wantsSpdyUpgrade(req: IncomingMessage): boolean {
   return String(req.headers.upgrade ?? '').toLowerCase() === 'spdy/3.1' && versions.includes(STREAM_PROTOCOL);
 }
 
-function socketTransport(socket: Duplex, head: Buffer): ByteTransport {
-  return {
-    write: (d) => {
-      if (!socket.destroyed && socket.writable) socket.write(d);
-    },
-    end: () => socket.end(),
-    onData: (cb) => {
-      socket.on('data', cb);
-      if (head.length) setImmediate(() => cb(head));
-    },
-    onClose: (cb) => {
-      socket.on('close', cb);
-      // The HTTP server's sockets allow half-open: a client that died only sends FIN, and 'close'
-      // would wait for our side. SPDY never half-closes the connection, so FIN means gone.
-      socket.on('end', () => socket.destroy());
-    },
-  };
-}
-
-function websocketTransport(ws: WebSocket): ByteTransport {
-  return {
-    write: (d) => ws.send(d),
-    end: () => ws.close(),
-    onData: (cb) => ws.on('message', cb),
-    onClose: (cb) => {
-      ws.on('close', cb);
-      ws.socket.on('end', () => ws.socket.destroy());
-    },
-  };
-}
-
 /** Called after the request was checked: answers the upgrade (raw SPDY) and serves the session. */
 export function serveSpdyPortForward(socket: Duplex, head: Buffer, target: PortForwardTarget, tunneled: boolean): void {
   let transport: ByteTransport;
   if (tunneled) {
     transport = websocketTransport(new WebSocket(socket, false, head));
   } else {
-    socket.write(['HTTP/1.1 101 Switching Protocols', 'Connection: Upgrade', 'Upgrade: SPDY/3.1', `X-Stream-Protocol-Version: ${STREAM_PROTOCOL}`, '', ''].join('\r\n'));
+    socket.write(spdyUpgradeResponse(STREAM_PROTOCOL));
     transport = socketTransport(socket, head);
   }
   servePairs(new SpdySession(transport), target);

@@ -46,6 +46,8 @@ interface Baseline {
 
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How much longer the shortest window must run to reach MIN_WINDOW_MS. */
+const remaining = (starts: Baseline[]) => Math.max(0, ...starts.map((s) => MIN_WINDOW_MS - (now() - s.at)));
 
 export class UsageSampler {
   private readonly baselines = new WeakMap<object, Baseline>();
@@ -70,8 +72,9 @@ export class UsageSampler {
   async measure(pods: readonly PodTarget[]): Promise<(PodUsage | undefined)[]> {
     const t0 = now();
     const starts = pods.map((p) => this.startOf(p, t0) ?? this.read(p));
-    const wait = Math.max(0, ...starts.map((s) => MIN_WINDOW_MS - (now() - s.at)));
-    if (wait > 0) await sleep(wait);
+    // libuv's timers count whole milliseconds, so a timer may fire just short of a fractional wait:
+    // wait again until every window really is MIN_WINDOW_MS long.
+    for (let wait = remaining(starts); wait > 0; wait = remaining(starts)) await sleep(Math.ceil(wait));
     const ends = pods.map((p) => this.read(p));
     const wall = Date.now();
     return pods.map((p, i) => {

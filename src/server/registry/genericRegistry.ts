@@ -25,6 +25,16 @@ import { decodeProtobufObject, PROTOBUF } from './protobuf.js';
 import { type DeleteOptions, type ObjectStorage, objectStoreStorage, type UpdatePart } from './storage.js';
 import { admitCreate, admitDelete } from './namespaceLifecycle.js';
 import type { Strategy, StrategyContext } from './strategy.js';
+import { applyConfig, createdManaged } from '../apply/apply.js';
+import { decodeManaged, encodeManaged, type Manager, managerOf, updateManaged } from '../apply/managedFields.js';
+import { dryRunErrors, optionsInvalid, type WriteOptions, writeOptions } from '../apply/options.js';
+import { scopeOf, zeroObject } from '../apply/scope.js';
+import { KeyError } from '../apply/walk.js';
+
+const APPLY_PATCH = 'application/apply-patch+yaml';
+
+/** How an update's managedFields come about: an Update by a manager, or already computed by an apply. */
+type Managing = { update: string } | { applied: true };
 
 const SYSTEM_FIELDS = ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'managedFields', 'selfLink'];
 
@@ -45,11 +55,25 @@ function fieldGetterOf(s: Strategy): FieldGetter<ApiObject> {
   };
 }
 
+/** JSON with every object's keys sorted: equal for equal objects whatever order their keys were set in. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (isObject(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
+}
+
 /** Without volatile metadata: two states that differ only in these are the same object (a no-op update). */
 function comparable(o: ApiObject): string {
   const { resourceVersion: _rv, managedFields: _mf, ...meta } = o.metadata ?? {};
-  return JSON.stringify({ ...o, metadata: meta });
+  return canonical({ ...o, metadata: meta });
 }
+
+/** The object with these managedFields (none: the field goes). */
+function withManaged(o: ApiObject, managers: readonly Manager[]): ApiObject {
+  const entries = encodeManaged(managers);
+  const { managedFields: _m, ...meta } = o.metadata ?? {};
+  return { ...o, metadata: entries.length > 0 ? { ...meta, managedFields: entries } : meta } as ApiObject;
+}
+
+const sameManaged = (a: ApiObject, b: ApiObject): boolean => canonical(a.metadata?.managedFields ?? []) === canonical(b.metadata?.managedFields ?? []);
 
 export class GenericRegistry {
   constructor(readonly strategy: Strategy) {}
@@ -180,16 +204,22 @@ export class GenericRegistry {
     return decodeProtobufObject(await readRawBody(ctx.req), s.group, s.version, s.kind);
   }
 
+  /** The manager of a request's write (fieldManager, else the User-Agent's product). */
+  private managerOf(ctx: RequestContext, opts: WriteOptions): string {
+    return managerOf(opts.fieldManager, ctx.req.headers['user-agent']);
+  }
+
   async create(ctx: RequestContext, ns: string | undefined): Promise<void> {
+    const opts = writeOptions('CreateOptions', ctx.query);
     const obj = this.forCreate(await this.readBody(ctx), ns);
-    this.send(ctx, 201, [this.createObject(obj, this.sctx(ctx), ctx.query.get('dryRun') === 'All')], true);
+    this.send(ctx, 201, [this.createObject(obj, this.sctx(ctx), opts.dryRun, this.managerOf(ctx, opts))], true);
   }
 
   /**
    * A create without HTTP (`tinylet run` creating the Services and ConfigMaps of its file):
    * defaulting, validation, allocation and the durable write. Throws the API error.
    */
-  createObject(input: ApiObject, sctx: StrategyContext, dryRun = false): ApiObject {
+  createObject(input: ApiObject, sctx: StrategyContext, dryRun = false, manager?: string | Manager[]): ApiObject {
     const s = this.strategy;
     let obj = s.prepareForCreate ? s.prepareForCreate(input, sctx) : input;
     // NamespaceLifecycle admission: before validation, as admission runs before the strategy's checks.
@@ -200,6 +230,11 @@ export class GenericRegistry {
     const storage = this.storage(sctx);
     if (storage.get(obj.metadata?.namespace, name)) throw alreadyExists(s.resource, name);
     obj = { ...obj, metadata: { ...obj.metadata, uid: randomUUID(), creationTimestamp: rfc3339(new Date()) } };
+    // The create's manager owns what it set (defaults included, the server's own additions not); an apply brings its own.
+    if (manager !== undefined) {
+      const managers = typeof manager === 'string' ? createdManaged(zeroObject(s), s.clientView ? s.clientView(obj, input) : obj, manager, scopeOf(s, 'object'), rfc3339(new Date())) : manager;
+      obj = withManaged(obj, managers);
+    }
     if (dryRun) return obj;
     if (s.allocate) obj = s.allocate(obj, sctx);
     const allocated = obj;
@@ -229,12 +264,64 @@ export class GenericRegistry {
   }
 
   async update(ctx: RequestContext, ns: string | undefined, name: string, part: UpdatePart): Promise<void> {
-    const s = this.strategy;
+    if (ctx.method === 'PATCH' && mediaType(ctx.req) === APPLY_PATCH) return this.apply(ctx, ns, name, part);
+    const opts = writeOptions(ctx.method === 'PUT' ? 'UpdateOptions' : 'PatchOptions', ctx.query);
     const sctx = this.sctx(ctx);
     const body = ctx.method === 'PUT' ? await this.readBody(ctx) : await readObject(ctx.req);
     const storage = this.storage(sctx);
     const old = this.find(storage, ns, name);
     const next = ctx.method === 'PATCH' ? this.patched(ctx, old, body) : body;
+    this.store(ctx, sctx, storage, old, next, part, opts.dryRun, { update: this.managerOf(ctx, opts) });
+  }
+
+  /**
+   * Server-side apply (PATCH application/apply-patch+yaml): the configuration merged into the
+   * object by field ownership (src/server/apply), or, when there is no object yet, created from it.
+   */
+  private async apply(ctx: RequestContext, ns: string | undefined, name: string, part: UpdatePart): Promise<void> {
+    const s = this.strategy;
+    const opts = writeOptions('PatchOptions', ctx.query, true);
+    const config = await readObject(ctx.req);
+    if (!isObject(config)) throw badRequest(`the body of an apply patch must be a ${s.kind} object`);
+    if (config.apiVersion !== this.gv) throw badRequest(`Incorrect version specified in apply patch. Specified patch version: ${String(config.apiVersion ?? '')}, expected: ${this.gv}`);
+    if (config.kind !== s.kind) throw badRequest(`the kind of the object in the body (${JSON.stringify(config.kind)}) is not ${s.kind}`);
+    const meta: Record<string, any> = isObject(config.metadata) ? config.metadata : {};
+    if (meta.managedFields !== undefined && meta.managedFields !== null) throw badRequest('metadata.managedFields must be nil');
+    if (meta.name !== undefined && meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
+    if (s.namespaced && meta.namespace && meta.namespace !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    const applied: Record<string, any> = { ...config, metadata: { ...meta, name, ...(s.namespaced ? { namespace: ns } : {}) } };
+    const manager = opts.fieldManager!;
+    const sctx = this.sctx(ctx);
+    const storage = this.storage(sctx);
+    const live = storage.get(ns, name);
+    const scope = scopeOf(s, part);
+    const now = rfc3339(new Date());
+    const run = <T>(f: () => T): T => {
+      try {
+        return f();
+      } catch (err) {
+        if (err instanceof KeyError) throw badRequest(`failed to create typed patch object (${this.gv}, Kind=${s.kind}): ${err.message}`);
+        throw err;
+      }
+    };
+    if (!live) {
+      // An apply creates what is not there yet (the patch handler's forceAllowCreate), for the object itself only.
+      if (part !== 'object') throw notFound(s.resource, name);
+      const result = run(() => applyConfig(undefined, [], applied, manager, opts.force, scope, now));
+      const obj = this.forCreate(result.object, ns);
+      this.send(ctx, 201, [this.createObject(obj, sctx, opts.dryRun, result.managers)], true);
+      return;
+    }
+    const managers = decodeManaged(live.metadata?.managedFields) ?? [];
+    const result = run(() => applyConfig(this.typed(live), managers, applied, manager, opts.force, scope, now));
+    this.store(ctx, sctx, storage, live, withManaged(result.object as ApiObject, result.managers), part, opts.dryRun, { applied: true });
+  }
+
+  /** An update of `old` to `next` (a PUT's body, a patch's result, an apply's merge): checks, no-op detection, dry run, the write. */
+  private store(ctx: RequestContext, sctx: StrategyContext, storage: ObjectStorage, old: ApiObject, next: unknown, part: UpdatePart, dryRun: boolean, managing: Managing): void {
+    const s = this.strategy;
+    const name = old.metadata!.name!;
+    const ns = old.metadata?.namespace;
     if (!isObject(next)) throw badRequest(ctx.method === 'PATCH' ? `the patched object is not a ${s.kind} object` : `the body of the request must be a ${s.kind} object`);
     const meta: Record<string, any> = isObject(next.metadata) ? next.metadata : {};
     if (next.kind !== undefined && next.kind !== s.kind) throw badRequest(`the kind of the object in the body (${JSON.stringify(next.kind)}) is not ${s.kind}`);
@@ -251,7 +338,9 @@ export class GenericRegistry {
     };
     if (s.hasStatus) {
       // The main resource cannot change status, the status subresource nothing but status.
-      obj = part === 'status' ? { ...old, status: obj.status } : { ...obj, status: old.status };
+      // (An apply's managedFields, computed already, come along to the status subresource.)
+      const managedFields = 'applied' in managing ? meta.managedFields : old.metadata?.managedFields;
+      obj = part === 'status' ? { ...old, metadata: { ...old.metadata, managedFields }, status: obj.status } : { ...obj, status: old.status };
     }
     // pods/ephemeralcontainers: the stored object with the request's ephemeral containers, nothing else.
     if (part === 'ephemeralcontainers' && s.ephemeralContainers) obj = s.ephemeralContainers.prepare(obj, old);
@@ -264,10 +353,10 @@ export class GenericRegistry {
         ? s.validateStatusUpdate(obj, old, sctx)
         : [...(s.validateUpdateOnly ? [] : s.validate(obj, sctx)), ...(s.validateUpdate?.(obj, old, sctx) ?? [])];
     if (errors.length > 0) throw invalid(s.kind, name, errors);
-    const dryRun = ctx.query.get('dryRun') === 'All';
+    if ('update' in managing) obj = this.updatedManaged(old, obj, part, managing.update);
     // A no-op (kubectl apply of an unchanged file): no new resourceVersion, nothing announced, and
     // the reply is the object as a GET returns it (kubectl patch's "(no change)").
-    const unchanged = s.unchanged ? s.unchanged(obj, old, part) : comparable(obj) === comparable(old);
+    const unchanged = (s.unchanged ? s.unchanged(obj, old, part) : comparable(obj) === comparable(old)) && sameManaged(obj, old);
     if (unchanged) return this.send(ctx, 200, [old], true);
     if (dryRun) return this.send(ctx, 200, [obj], true);
     if (s.allocateUpdate) obj = s.allocateUpdate(obj, old, sctx);
@@ -277,13 +366,31 @@ export class GenericRegistry {
     this.send(ctx, 200, [stored], true);
   }
 
+  /**
+   * The managedFields after an Update by `manager`: the client's own entries when it sent some (a
+   * client may rewrite them, as kubectl does moving client-side apply's fields to server-side
+   * apply), else the stored ones; then the fields this write changed move to the manager. pods/status
+   * and pods/ephemeralcontainers go to the kubelet, which keeps the pod's metadata as it was.
+   */
+  private updatedManaged(old: ApiObject, obj: ApiObject, part: UpdatePart, manager: string): ApiObject {
+    const s = this.strategy;
+    if (part === 'ephemeralcontainers' || (part === 'status' && s.storage)) return { ...obj, metadata: { ...obj.metadata, managedFields: old.metadata?.managedFields } } as ApiObject;
+    const sent = part === 'object' ? decodeManaged(obj.metadata?.managedFields) : undefined;
+    const start = sent && sent.length > 0 ? sent : (decodeManaged(old.metadata?.managedFields) ?? []);
+    return withManaged(obj, updateManaged(start, old, obj, manager, scopeOf(s, part), rfc3339(new Date())));
+  }
+
   private async deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
     const body = await readObject(ctx.req);
     const opts: Record<string, any> = isObject(body) ? body : {};
     const dry = opts.dryRun;
     if (dry !== undefined && dry !== null && !(Array.isArray(dry) && dry.every((d) => typeof d === 'string'))) throw badRequest('dryRun: must be a list of strings');
     if (opts.preconditions !== undefined && opts.preconditions !== null && !isObject(opts.preconditions)) throw badRequest('preconditions: must be an object');
-    const out: DeleteOptions = { preconditions: opts.preconditions ?? undefined, dryRun: (Array.isArray(dry) && dry.includes('All')) || ctx.query.get('dryRun') === 'All' };
+    // The body's dryRun, else the query's (a DeleteOptions body replaces the query's options).
+    const dryRun: string[] = Array.isArray(dry) ? dry : ctx.query.getAll('dryRun');
+    const dryErrors = dryRunErrors(dryRun);
+    if (dryErrors.length > 0) throw optionsInvalid('DeleteOptions', dryErrors);
+    const out: DeleteOptions = { preconditions: opts.preconditions ?? undefined, dryRun: dryRun.includes('All') };
     if (this.strategy.gracefulDelete) {
       // The body's, else the query's int64 as the parameter codec parses it: `gracePeriodSeconds=abc` is a 400.
       let grace: unknown = opts.gracePeriodSeconds;

@@ -56,6 +56,11 @@ export interface Strategy {
   prepareForCreate?(obj: ApiObject, ctx: StrategyContext): ApiObject;
   validate(obj: ApiObject, ctx: StrategyContext): FieldError[];
   /**
+   * The created object as the client's write made it, before what the server adds for itself (a
+   * pod's binding to this node): what the create's field manager owns. Default: all of it.
+   */
+  clientView?(created: ApiObject, input: ApiObject): ApiObject;
+  /**
    * Side effects a create needs once it is valid (a Service's cluster IP and node ports); returns
    * the object to store or throws the API error. Must be undone by `release` when the store fails.
    */

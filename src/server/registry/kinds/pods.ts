@@ -26,6 +26,7 @@ import { alreadyExists, badRequest } from '../../status.js';
 import type { WatchHub } from '../../watchHub.js';
 import type { ObjectStorage } from '../storage.js';
 import type { Strategy, StrategyContext } from '../strategy.js';
+import { byCodeUnit } from '../../../api/stringOrder.js';
 
 type Conditions = NonNullable<Pod['status']>['conditions'];
 
@@ -37,7 +38,7 @@ export function kubeletPods(kubelet: Kubelet, namespace: string | undefined): Po
   return kubelet
     .listPods()
     .filter((p) => !namespace || p.metadata?.namespace === namespace)
-    .sort((a, b) => `${a.metadata!.namespace}/${a.metadata!.name}`.localeCompare(`${b.metadata!.namespace}/${b.metadata!.name}`));
+    .sort((a, b) => byCodeUnit(`${a.metadata!.namespace}/${a.metadata!.name}`, `${b.metadata!.namespace}/${b.metadata!.name}`));
 }
 
 /** The kubelet as the pods' storage: every change is on disk (commitPod) before it returns. */
@@ -89,8 +90,11 @@ export function kubeletPodStorage(services: ApiServices): ObjectStorage {
     },
     delete: (obj, opts) => {
       const { namespace, name } = obj.metadata as { namespace: string; name: string };
-      // A pod never bound to a node goes at once, whatever the grace period (CheckGracefulDelete).
-      const grace = (obj.spec as Pod['spec'])?.nodeName ? opts.gracePeriodSeconds : 0;
+      // A pod never bound to a node, or one already Succeeded or Failed, goes at once whatever the
+      // grace period (CheckGracefulDelete); the kubelet still cleans up after it.
+      const phase = (obj.status as Pod['status'])?.phase;
+      const terminal = phase === 'Succeeded' || phase === 'Failed';
+      const grace = (obj.spec as Pod['spec'])?.nodeName && !terminal ? opts.gracePeriodSeconds : 0;
       const before = kubelet.deletePod(namespace, name, { gracePeriodSeconds: grace, force: grace === 0 });
       // On disk before the 200: the deletionTimestamp of a graceful delete, the file's removal for one
       // that is complete (forced, or a pod that had finished), so a restarted agent does not bring it back.
@@ -139,6 +143,14 @@ export const podStrategy: Strategy = {
     const spec: unknown = pod.spec;
     if (isObject(spec) && !spec.nodeName && fitsOnCreate(pod, ctx)) spec.nodeName = ctx.config.nodeName;
     return asObject(pod);
+  },
+  /** The binding to this node is the scheduler's, not the creator's: no manager owns spec.nodeName it did not send. */
+  clientView: (created, input) => {
+    const spec: unknown = created.spec;
+    const sent: unknown = input.spec;
+    if (!isObject(spec) || (isObject(sent) && sent.nodeName)) return created;
+    const { nodeName: _bound, ...rest } = spec;
+    return { ...created, spec: rest };
   },
   validate: (o, ctx) => {
     const pod = asPod(o);
