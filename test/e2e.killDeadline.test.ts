@@ -4,8 +4,11 @@ import { eventsOf, logOf } from './helpers/logs.js';
 import { podManifest, testNode, waitForPod, waitUntil, type TestNode } from './helpers/testKubelet.js';
 
 const running = (name: string) => (p: Pod) => [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])].some((c) => c.name === name && c.state?.running !== undefined);
-/** performance.now() milliseconds as epoch milliseconds. */
-const wall = (perfMs: number) => performance.timeOrigin + perfMs;
+/**
+ * performance.now() milliseconds as epoch milliseconds, from the clocks' offset now: not from
+ * performance.timeOrigin, which drifts from Date.now() by milliseconds over a long-lived process.
+ */
+const wall = (perfMs: number) => Date.now() - (performance.now() - perfMs);
 
 describe('SIGKILL at the grace deadline, sent by the launcher', () => {
   let node: TestNode;
