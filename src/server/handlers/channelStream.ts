@@ -11,7 +11,7 @@ import type { ApiServices } from '../context.js';
 import { badRequest, notFound } from '../status.js';
 import { acceptKey, WebSocket } from '../websocket.js';
 import type { CommandStreams } from './commandStreams.js';
-import { connectionDrain } from './connectionDrain.js';
+import { drainedCommandStreams } from './connectionDrain.js';
 import { PendingInput } from './pendingInput.js';
 import { pickContainer } from './pickContainer.js';
 
@@ -68,24 +68,13 @@ export function acceptChannelStreams(req: IncomingMessage, socket: Duplex, head:
     else if (m[0] === CLOSE && m[1] === STDIN) input.stdinEnd();
   });
   ws.on('close', () => input.close());
-  let finished = false;
-  const drain = connectionDrain(socket);
-  return {
-    protocol,
-    stdout: (d) => (out(STDOUT, d), !drain.congested()),
-    stderr: (d) => (out(STDERR, d), !drain.congested()),
-    onDrain: drain.onDrain,
-    pauseInput: drain.pauseInput,
-    resumeInput: drain.resumeInput,
-    finish: (status) => {
-      if (finished) return;
-      finished = true;
-      drain.resumeInput();
+  return drainedCommandStreams(socket, protocol, input, {
+    write: (stream, d) => out(stream === 'stdout' ? STDOUT : STDERR, d),
+    end: (status) => {
       out(STATUS, JSON.stringify(status));
       ws.close();
     },
-    listen: (handlers) => input.listen(handlers),
-  };
+  });
 }
 
 export interface TerminalSize {

@@ -3,6 +3,8 @@
 // the agent without limit, and so must a client sending input faster than the command reads it.
 // Both transports run over the upgraded socket, so its buffer is the measure and its reading the tap.
 import type { Duplex } from 'node:stream';
+import type { CommandStatus, CommandStreams } from './commandStreams.js';
+import type { PendingInput } from './pendingInput.js';
 
 export interface ConnectionDrain {
   /** True while the socket holds more than its high-water mark. */
@@ -29,5 +31,36 @@ export function connectionDrain(socket: Duplex): ConnectionDrain {
     },
     pauseInput: () => socket.pause(),
     resumeInput: () => socket.resume(),
+  };
+}
+
+/** How a transport writes one session's output and its final status. */
+export interface SessionWire {
+  write(stream: 'stdout' | 'stderr', data: Buffer | string): void;
+  /** Sends the status and ends the output; called once, with the client's input flowing again. */
+  end(status: CommandStatus): void;
+}
+
+/**
+ * The CommandStreams both transports hand the handlers: output that reports the socket's
+ * congestion, and a finish() that counts once and resumes input first, so the client's close is seen.
+ */
+export function drainedCommandStreams(socket: Duplex, protocol: string, input: PendingInput, wire: SessionWire): CommandStreams {
+  const drain = connectionDrain(socket);
+  let finished = false;
+  return {
+    protocol,
+    stdout: (d) => (wire.write('stdout', d), !drain.congested()),
+    stderr: (d) => (wire.write('stderr', d), !drain.congested()),
+    onDrain: drain.onDrain,
+    pauseInput: drain.pauseInput,
+    resumeInput: drain.resumeInput,
+    finish: (status) => {
+      if (finished) return;
+      finished = true;
+      drain.resumeInput();
+      wire.end(status);
+    },
+    listen: (handlers) => input.listen(handlers),
   };
 }

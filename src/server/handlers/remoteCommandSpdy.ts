@@ -13,7 +13,7 @@ import { SpdySession, type SpdyStream } from '../spdy/session.js';
 import { socketTransport } from '../spdy/transport.js';
 import { parseResize } from './channelStream.js';
 import type { CommandStatus, CommandStreams, StreamOptions } from './commandStreams.js';
-import { connectionDrain } from './connectionDrain.js';
+import { drainedCommandStreams } from './connectionDrain.js';
 import { PendingInput } from './pendingInput.js';
 
 export const V4 = 'v4.channel.k8s.io';
@@ -122,28 +122,17 @@ export function acceptSpdyCommandStreams(socket: Duplex, head: Buffer, protocol:
   }
 
   function commandStreams(): CommandStreams {
-    let finished = false;
     const write = (stream: SpdyStream | undefined, d: Buffer | string) => stream?.write(Buffer.isBuffer(d) ? d : Buffer.from(d));
     // Frames reach the socket a microtask after write(): its buffer lags by at most one chunk.
-    const drain = connectionDrain(socket);
-    return {
-      protocol,
-      stdout: (d) => (write(streams.stdout, d), !drain.congested()),
-      stderr: (d) => (write(streams.stderr, d), !drain.congested()),
-      onDrain: drain.onDrain,
-      pauseInput: drain.pauseInput,
-      resumeInput: drain.resumeInput,
-      finish: (status) => {
-        if (finished) return;
-        finished = true;
-        drain.resumeInput();
+    return drainedCommandStreams(socket, protocol, input, {
+      write: (stream, d) => write(streams[stream], d),
+      end: (status) => {
         write(streams.error, statusBytes(protocol, status));
         for (const s of Object.values(streams)) s?.end();
         // The handler is done with the input: it ends now, not when the client gets round to closing.
         input.close();
         graceTimer = setTimeout(() => session.close(), CLIENT_CLOSE_GRACE_MS).unref();
       },
-      listen: (handlers) => input.listen(handlers),
-    };
+    });
   }
 }
