@@ -84,7 +84,9 @@ describe('tinylet image', () => {
     writeDockerSave(archive, [{ image: big, tags: ['team/big:v1'] }], 'legacy');
     const ingest = join(stateOf(cfg), 'images', 'store', 'blobs', 'ingest');
     const load = execa('node', [CLI, 'image', 'load', archive, '--config', cfg], { reject: false });
-    await waitUntil(() => existsSync(ingest) && readdirSync(ingest).some((f) => statSync(join(ingest, f)).size > 0), 20_000);
+    // A finished blob is renamed out of ingest between the listing and the stat: a vanished file counts as empty.
+    const sizeOf = (f: string) => statSync(join(ingest, f), { throwIfNoEntry: false })?.size ?? 0;
+    await waitUntil(() => existsSync(ingest) && readdirSync(ingest).some((f) => sizeOf(f) > 0), 20_000);
     load.kill('SIGKILL');
     expect((await load).signal).toBe('SIGKILL');
     expect((await tinylet(['image', 'ls', '-q', '--config', cfg])).stdout).toBe('');
